@@ -1,0 +1,111 @@
+"""Check: find every card that Anki or genanki would reject, or that would build wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+from redeck.lint import RULES
+from redeck.model import Card, Position, Problem, Text
+
+ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,63}")
+CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::")
+# Markdown images and HTML <img> tags; the path is group 1 or group 2.
+IMAGE_PATTERN = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?[^)]*\)|<img\b[^>]*?\ssrc=[\"']([^\"']+)[\"']", re.I)
+REMOTE_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def check_cards(cards: Iterable[Card]) -> list[Problem]:
+    """Every problem with these cards, in the order found."""
+    problems: list[Problem] = []
+    first_use: dict[str, Position] = {}
+    decks_seen: set[tuple[str, Position]] = set()
+    for card in cards:
+        if (card.deck.value, card.deck.pos) not in decks_seen:
+            decks_seen.add((card.deck.value, card.deck.pos))
+            problems.extend(check_deck(card.deck))
+        problems.extend(check_card(card))
+        card_id = card.id.value
+        if card_id in first_use:
+            where = first_use[card_id]
+            problems.append(
+                Problem.at(card.id.pos, "duplicate-id", f"duplicate id '{card_id}' (first used at {where.path}:{where.line}:{where.col})")
+            )
+        else:
+            first_use[card_id] = card.id.pos
+    return problems
+
+
+def check_card(card: Card) -> Iterator[Problem]:
+    """The problems of one card on its own."""
+    if not ID_PATTERN.fullmatch(card.id.value):
+        yield Problem.at(
+            card.id.pos,
+            "id",
+            f"invalid id '{card.id.value}': use lowercase letters, digits and hyphens, starting with a letter, at most 64 characters",
+        )
+    yield from _check_kind(card)
+    for name in ("front", "back", "cloze", "extra", "source"):
+        text = getattr(card, name)
+        if text is not None and not text.value.strip():
+            yield Problem.at(text.pos, "empty-field", f"'{name}' is empty")
+    if card.cloze is not None and card.cloze.value.strip() and not CLOZE_PATTERN.search(card.cloze.value):
+        yield Problem.at(card.cloze.pos, "cloze", "cloze has no deletion; write {{c1::answer}} or {{c1::answer::hint}}")
+    for tag in card.tags:
+        yield from check_tag(tag)
+    for rule in card.lint:
+        if rule.value not in RULES:
+            yield Problem.at(rule.pos, "lint", f"unknown lint rule '{rule.value}' (known: {', '.join(sorted(RULES))})")
+    for text in (card.front, card.back, card.cloze, card.extra):
+        if text is not None:
+            yield from check_images(text, card.file.parent)
+
+
+def _check_kind(card: Card) -> Iterator[Problem]:
+    basic = card.front is not None or card.back is not None
+    if basic and card.cloze is not None:
+        yield Problem.at(card.cloze.pos, "card-kind", "a card has either 'front' and 'back' or 'cloze', not both")
+    elif not basic and card.cloze is None:
+        yield Problem.at(card.pos, "card-kind", "card needs 'front' and 'back', or 'cloze'")
+    elif basic and card.front is None:
+        yield Problem.at(card.pos, "card-kind", "card has 'back' but no 'front'")
+    elif basic and card.back is None:
+        yield Problem.at(card.pos, "card-kind", "card has 'front' but no 'back'")
+    if card.reverse and card.cloze is not None:
+        yield Problem.at(card.pos, "card-kind", "'reverse' applies to front/back cards, not cloze")
+
+
+def check_deck(deck: Text) -> Iterator[Problem]:
+    """A deck path is levels joined by '::', none of them empty or padded."""
+    levels = deck.value.split("::")
+    if any(not level.strip() for level in levels):
+        yield Problem.at(deck.pos, "deck", f"invalid deck path '{deck.value}': a level is empty")
+    elif any(level != level.strip() or level.startswith(":") or level.endswith(":") for level in levels):
+        yield Problem.at(deck.pos, "deck", f"invalid deck path '{deck.value}': write levels as A::B::C without spaces or stray ':' around '::'")
+
+
+def check_tag(tag: Text) -> Iterator[Problem]:
+    """A tag is one word; '::' nests it."""
+    if not tag.value.strip():
+        yield Problem.at(tag.pos, "tag", "empty tag")
+    elif any(ch.isspace() for ch in tag.value):
+        yield Problem.at(tag.pos, "tag", f"tag '{tag.value}' contains a space; Anki tags are single words (use '-' or '::')")
+    elif any(not level for level in tag.value.split("::")):
+        yield Problem.at(tag.pos, "tag", f"tag '{tag.value}' has an empty level")
+
+
+def image_paths(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, path) of every local image a Markdown text refers to."""
+    for match in IMAGE_PATTERN.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        ref = match.group(group)
+        if not REMOTE_PATTERN.match(ref) and not ref.startswith("//"):
+            yield match.start(group), unquote(ref)
+
+
+def check_images(text: Text, base: Path) -> Iterator[Problem]:
+    for offset, ref in image_paths(text.value):
+        if not (base / ref).is_file():
+            yield Problem.at(text.locate(offset), "image", f"image '{ref}' not found (paths are relative to the card file)")

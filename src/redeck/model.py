@@ -1,0 +1,102 @@
+"""The card model: frozen dataclasses shared by every stage of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a card file."""
+
+    path: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about the input, printed as ``path:line:col: level: message [rule]``."""
+
+    path: str
+    line: int
+    col: int
+    level: str  # "error" or "warning"
+    rule: str
+    message: str
+
+    @classmethod
+    def at(cls, pos: Position, rule: str, message: str, level: str = "error") -> Problem:
+        return cls(pos.path, pos.line, pos.col, level, rule, message)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.level}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text value with where it starts, so a problem inside it can be located."""
+
+    value: str
+    pos: Position
+    # For a literal or folded block scalar: the line its content starts on and
+    # its indentation; 0 for flow scalars, whose content starts at ``pos``.
+    block_line: int = 0
+    block_indent: int = 0
+    quoted: bool = False
+
+    def locate(self, offset: int) -> Position:
+        """The position of character ``offset`` of the value in the file."""
+        before = self.value[:offset]
+        lines = before.count("\n")
+        col = offset - (before.rfind("\n") + 1)
+        if self.block_line:
+            return Position(self.pos.path, self.block_line + lines, self.block_indent + col + 1)
+        if lines:  # a multi-line flow scalar is folded: give its first line
+            return self.pos
+        return Position(self.pos.path, self.pos.line, self.pos.col + col + int(self.quoted))
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card as written in a file, before any checking."""
+
+    id: Text
+    deck: Text
+    file: Path
+    pos: Position
+    front: Text | None = None
+    back: Text | None = None
+    cloze: Text | None = None
+    extra: Text | None = None
+    source: Text | None = None
+    tags: tuple[Text, ...] = ()
+    reverse: bool = False
+    lint: tuple[Text, ...] = ()
+    top_folder: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.cloze is not None:
+            return "cloze"
+        return "reversed" if self.reverse else "basic"
+
+    @property
+    def tag_names(self) -> tuple[str, ...]:
+        """File and card tags plus the top-folder tag, sorted and without repeats."""
+        names = {t.value for t in self.tags}
+        if self.top_folder:
+            names.add(self.top_folder)
+        return tuple(sorted(names))
+
+
+@dataclass(frozen=True)
+class Note:
+    """A card rendered to HTML fields, ready to be packaged."""
+
+    card_id: str
+    notetype: str  # "basic" or "cloze"
+    deck: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]

@@ -1,0 +1,114 @@
+"""Render: turn checked cards into notes with HTML fields (Markdown, code, math, media)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pyromark
+
+from redeck.check import REMOTE_PATTERN
+from redeck.model import Card, Note
+
+MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
+# CommonMark reads `\(` as an escaped `(`, which would eat MathJax's delimiters: math spans
+# are swapped for private-use placeholders before Markdown and put back after it.
+MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+CODE_BLOCK = re.compile(r'<pre><code class="language-([^"]+)">(.*?)</code></pre>', re.S)
+IMG_SRC = re.compile(r"(<img\b[^>]*?\ssrc=)([\"'])(.*?)\2", re.I | re.S)
+URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]']")
+# Markdown syntax characters; a field with none of them is plain text and skips the parser.
+MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!#|~&]|^\s*(?:[-+=]|\d+[.)])|\n", re.M)
+
+
+class Renderer:
+    """Renders cards to notes; remembers the media files they use and highlighting set-up."""
+
+    def __init__(self) -> None:
+        self.media: dict[Path, str] = {}
+        self._lexers: dict[str, Any] = {}
+        self._formatter: Any = None
+
+    def render_card(self, card: Card) -> Note:
+        base = card.file.parent
+        extra = self.markdown(card.extra.value, base) if card.extra else ""
+        source = render_source(card.source.value) if card.source else ""
+        if card.cloze is not None:
+            notetype = "cloze"
+            fields: tuple[str, ...] = (self.markdown(card.cloze.value, base), extra, source)
+        else:
+            assert card.front is not None and card.back is not None
+            notetype = "basic"
+            front = self.markdown(card.front.value, base)
+            back = self.markdown(card.back.value, base)
+            fields = (front, back, extra, source, "y" if card.reverse else "")
+        return Note(card_id=card.id.value, notetype=notetype, deck=card.deck.value, fields=fields, tags=card.tag_names)
+
+    def markdown(self, text: str, base: Path) -> str:
+        """Markdown to HTML, keeping MathJax as written and packing local images as media."""
+        text = text.strip()
+        if not MARKDOWN_SYNTAX.search(text):
+            return html.escape(text, quote=False)
+        maths: list[str] = []
+
+        def protect(match: re.Match[str]) -> str:
+            maths.append(match.group())
+            return f"\ue000{len(maths) - 1}\ue001"
+
+        out = pyromark.html(MATH.sub(protect, text), options=MARKDOWN_OPTIONS)
+        if "<pre><code class=" in out:
+            out = CODE_BLOCK.sub(self._highlight, out)
+        if "<img" in out:
+            out = IMG_SRC.sub(lambda m: m.group(1) + m.group(2) + self._media_src(m.group(3), base) + m.group(2), out)
+        if maths:
+            out = PLACEHOLDER.sub(lambda m: html.escape(maths[int(m.group(1))], quote=False), out)
+        out = out.strip()
+        if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+            out = out[3:-4]
+        return out
+
+    def _media_src(self, src: str, base: Path) -> str:
+        ref = unquote(html.unescape(src))
+        if REMOTE_PATTERN.match(ref) or ref.startswith("//"):
+            return src
+        path = (base / ref).resolve()
+        if path not in self.media:
+            self.media[path] = media_name(path)
+        return html.escape(self.media[path], quote=True)
+
+    def _highlight(self, match: re.Match[str]) -> str:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
+
+        language = html.unescape(match.group(1))
+        if language not in self._lexers:
+            try:
+                self._lexers[language] = get_lexer_by_name(language)
+            except ClassNotFound:
+                self._lexers[language] = None
+        lexer = self._lexers[language]
+        if lexer is None:
+            return match.group()
+        if self._formatter is None:
+            self._formatter = HtmlFormatter(cssclass="highlight")
+        return highlight(html.unescape(match.group(2)), lexer, self._formatter).strip()
+
+
+def media_name(path: Path) -> str:
+    """A flat, content-addressed name for a media file, so an edited image reaches Anki."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
+    return f"{stem}-{digest}{path.suffix.lower()}"
+
+
+def render_source(text: str) -> str:
+    """A source citation as HTML: escaped text with its URLs made links."""
+    escaped = html.escape(text.strip(), quote=False)
+    return URL.sub(lambda m: f'<a href="{html.escape(m.group(), quote=True)}">{m.group()}</a>', escaped)
