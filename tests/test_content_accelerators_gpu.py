@@ -1,0 +1,397 @@
+"""Consistency checks for the GPU and collectives cards (cards/accelerators/gpu.yaml, collectives.yaml).
+
+Derived cards (critical batch sizes, per-GPU NVLink totals, collective times, busbw factors) must agree with
+the spec cards they are computed from. A number changed in one card makes these tests fail until every card
+that depends on it is updated too.
+
+Only pyyaml is needed. Cards are read with yaml.BaseLoader, so every value is a string; numbers are parsed
+from the text of `back` (or `front`/`extra`/`cloze` where said), always together with their unit.
+"""
+
+import pathlib
+import re
+
+import pytest
+import yaml
+
+CARD_DIR = pathlib.Path(__file__).resolve().parent.parent / "cards" / "accelerators"
+FILES = ["gpu.yaml", "collectives.yaml"]
+
+# unit text as written in the cards -> factor to SI base (FLOP/s, bytes/s, bytes, seconds, or a plain count)
+UNITS = {
+    "PFLOP/s": 1e15,
+    "TFLOP/s": 1e12,
+    "TB/s": 1e12,
+    "GB/s": 1e9,
+    "Gb/s": 1e9 / 8,
+    "GB": 1e9,
+    "MB": 1e6,
+    "MiB": 2.0**20,
+    "KiB": 1024.0,
+    "KB": 1e3,
+    "kB": 1e3,
+    "ms": 1e-3,
+    "µs": 1e-6,
+    "FLOPs/byte": 1.0,
+    "tokens": 1.0,
+    "SMs": 1.0,
+    "warps": 1.0,
+    "registers": 1.0,
+    "links": 1.0,
+    "fp32 CUDA cores": 1.0,
+}
+
+NUMBER = r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)"
+
+
+def _load():
+    cards = {}
+    for name in FILES:
+        doc = yaml.load((CARD_DIR / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        for card in doc["cards"]:
+            assert card["id"] not in cards, f"duplicate id {card['id']}"
+            cards[card["id"]] = card
+    return cards
+
+
+CARDS = _load()
+
+
+def text(cid, field="back"):
+    assert cid in CARDS, f"card {cid} is missing (renamed or deleted?)"
+    assert field in CARDS[cid], f"card {cid} has no {field}"
+    return CARDS[cid][field]
+
+
+def values(cid, unit, field="back"):
+    """All numbers in the card field that are directly followed by `unit`, scaled to SI."""
+    pattern = NUMBER + r"\s*" + re.escape(unit) + r"(?![\w/])"
+    return [float(m.group(1).replace(",", "")) * UNITS[unit] for m in re.finditer(pattern, text(cid, field))]
+
+
+def val(cid, unit, i=0, field="back"):
+    found = values(cid, unit, field)
+    assert len(found) > i, f"{cid}.{field}: expected at least {i + 1} number(s) in {unit!r}, found {found} in {text(cid, field)!r}"
+    return found[i]
+
+
+def close(a, b, rel):
+    return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+# ------------------------------------------------------------------ dense vs sparse, precisions
+
+FLOP_UNITS = ("TFLOP/s", "PFLOP/s")
+
+
+def _sparsity_cards():
+    out = []
+    for cid, card in CARDS.items():
+        back = card.get("back", "")
+        if "sparsity" not in back:
+            continue
+        for unit in FLOP_UNITS:
+            if len(values(cid, unit)) >= 2:
+                out.append((cid, unit))
+    return out
+
+
+def test_every_dense_spec_card_is_found():
+    found = {cid for cid, _ in _sparsity_cards()}
+    expected = {
+        "gpu-a100-sxm-dense-bf16", "gpu-h100-sxm-dense-bf16", "gpu-h100-sxm-dense-fp8", "gpu-h100-nvl-dense-bf16",
+        "gpu-h200-sxm-dense-bf16", "gpu-b200-dense-bf16", "gpu-b200-dense-fp8", "gpu-b200-dense-fp4",
+        "gpu-gb200-dense-bf16", "gpu-gb200-dense-fp4",
+    }
+    assert expected <= found, f"spec cards not in 'dense (sparse)' form: {expected - found}"
+
+
+@pytest.mark.parametrize("cid,unit", _sparsity_cards())
+def test_sparse_figure_is_twice_dense(cid, unit):
+    dense, sparse = val(cid, unit, 0), val(cid, unit, 1)
+    assert close(sparse, 2 * dense, 0.01), f"{cid}: sparse {sparse:g} is not 2 x dense {dense:g}"
+
+
+@pytest.mark.parametrize(
+    "low,high,ratio",
+    [
+        ("gpu-h100-sxm-dense-bf16", "gpu-h100-sxm-dense-fp8", 2),
+        ("gpu-b200-dense-bf16", "gpu-b200-dense-fp8", 2),
+        ("gpu-b200-dense-fp8", "gpu-b200-dense-fp4", 2),
+        ("gpu-gb200-dense-bf16", "gpu-gb200-dense-fp4", 4),
+    ],
+)
+def test_halving_precision_doubles_flops(low, high, ratio):
+    a = values(low, "TFLOP/s") + values(low, "PFLOP/s")
+    b = values(high, "TFLOP/s") + values(high, "PFLOP/s")
+    assert close(b[0], ratio * a[0], 0.01), f"{high} dense {b[0]:g} != {ratio} x {low} dense {a[0]:g}"
+
+
+def test_h200_has_h100_compute():
+    assert val("gpu-h200-sxm-dense-bf16", "TFLOP/s") == val("gpu-h100-sxm-dense-bf16", "TFLOP/s")
+
+
+def test_tensor_vs_cuda_core_card_uses_spec():
+    assert val("gpu-h100-tensor-vs-cuda-core-flops", "TFLOP/s", 0) == val("gpu-h100-sxm-dense-bf16", "TFLOP/s")
+
+
+def test_gb200_faster_than_hgx_b200():
+    assert val("gpu-gb200-dense-bf16", "PFLOP/s") > val("gpu-b200-dense-bf16", "PFLOP/s")
+
+
+# ------------------------------------------------------------------ rooflines: FLOP/s / bytes/s
+
+def _flops(cid):
+    return (values(cid, "TFLOP/s") + values(cid, "PFLOP/s"))[0]
+
+
+def _bw(cid):
+    return (values(cid, "TB/s") + values(cid, "GB/s"))[0]
+
+
+@pytest.mark.parametrize(
+    "derived,flops_card,bw_card",
+    [
+        ("gpu-a100-sxm-critical-intensity", "gpu-a100-sxm-dense-bf16", "gpu-a100-sxm-hbm-bandwidth"),
+        ("gpu-h100-sxm-critical-batch", "gpu-h100-sxm-dense-bf16", "gpu-h100-sxm-hbm-bandwidth"),
+        ("gpu-h200-critical-batch", "gpu-h200-sxm-dense-bf16", "gpu-h200-sxm-hbm-bandwidth"),
+        ("gpu-b200-critical-batch", "gpu-b200-dense-bf16", "gpu-b200-hbm-bandwidth"),
+        ("gpu-h100-fp8-critical-batch", "gpu-h100-sxm-dense-fp8", "gpu-h100-sxm-hbm-bandwidth"),
+    ],
+)
+def test_critical_intensity_is_flops_over_bandwidth(derived, flops_card, bw_card):
+    expected = _flops(flops_card) / _bw(bw_card)
+    got = val(derived, "FLOPs/byte")
+    assert close(got, expected, 0.03), f"{derived}: {got:g} FLOPs/byte, but {flops_card} / {bw_card} = {expected:.1f}"
+
+
+def test_fp8_weights_keep_the_bf16_batch():
+    # the front of the fp8 card quotes the bf16 batch; fp8 intensity / 2 bytes-per-weight ratio must give it back
+    fp8 = val("gpu-h100-fp8-critical-batch", "FLOPs/byte")
+    assert close(fp8 / 2, val("gpu-h100-sxm-critical-batch", "FLOPs/byte"), 0.02)
+    assert close(val("gpu-h100-fp8-critical-batch", "tokens", field="front"), fp8 / 2, 0.02)
+    assert close(val("gpu-h100-sxm-critical-batch", "tokens", field="front"), fp8 / 2, 0.02)
+
+
+def test_h200_card_quotes_both_bandwidths():
+    assert val("gpu-h200-critical-batch", "TB/s", 0) == val("gpu-h100-sxm-hbm-bandwidth", "TB/s")
+    assert val("gpu-h200-critical-batch", "TB/s", 1) == val("gpu-h200-sxm-hbm-bandwidth", "TB/s")
+
+
+def test_b200_critical_batch_compared_with_h100():
+    assert val("gpu-b200-critical-batch", "FLOPs/byte", 1) == val("gpu-h100-sxm-critical-batch", "FLOPs/byte")
+
+
+# ------------------------------------------------------------------ chip structure
+
+def test_cuda_core_counts():
+    subparts = int(re.search(r"(\d+) identical subpartitions", text("gpu-sm-subpartitions")).group(1))
+    lanes = int(re.search(r"(\d+) fp32 CUDA cores", text("gpu-sm-subpartitions")).group(1))
+    for chip in ("h100", "b200"):
+        sms = val(f"gpu-{chip}-sm-count", "SMs")
+        assert val(f"gpu-{chip}-cuda-core-count", "fp32 CUDA cores") == sms * subparts * lanes
+
+
+def test_register_file_and_occupancy():
+    regs = val("gpu-register-file-per-sm", "registers", 0)
+    assert val("gpu-register-file-per-sm", "KiB") == regs * 4  # 32-bit registers
+    subparts = int(re.search(r"(\d+) identical subpartitions", text("gpu-sm-subpartitions")).group(1))
+    assert val("gpu-register-file-per-sm", "registers", 1) * subparts == regs
+    warp = int(re.search(r"(\d+) threads", text("gpu-warp-size")).group(1))
+    per_thread = int(re.search(r"uses (\d+) registers", text("gpu-register-pressure-occupancy", "front")).group(1))
+    assert val("gpu-register-pressure-occupancy", "warps", 0) == regs // (warp * per_thread)
+    assert val("gpu-register-pressure-occupancy", "warps", 1) == val("gpu-max-resident-warps", "warps")
+    assert val("gpu-max-registers-per-thread", "registers") < per_thread  # the book's 256 is a rounding
+
+
+def test_shared_memory_per_block_is_per_sm_minus_reserved():
+    reserved = val("gpu-shared-memory-reserved-per-block", "KB")
+    for cid in ("gpu-h100-shared-memory-per-sm", "gpu-a100-shared-memory-per-sm"):
+        per_sm, unified, per_block = (val(cid, "KB", i) for i in range(3))
+        assert per_block == per_sm - reserved
+        assert per_sm < unified
+    assert val("gpu-shared-memory-48kb-default", "KB", 1) == val("gpu-h100-shared-memory-per-sm", "KB", 2)
+    assert val("gpu-shared-memory-reserved-per-block", "KB", 0, field="front") == val("gpu-h100-shared-memory-per-sm", "KB", 2)
+    assert val("gpu-shared-memory-reserved-per-block", "KB", 1, field="front") == val("gpu-h100-shared-memory-per-sm", "KB", 0)
+
+
+def test_onchip_memory_total():
+    sms = val("gpu-h100-sm-count", "SMs")
+    assert close(val("gpu-h100-onchip-memory-total", "MB", 0), sms * 256e3, 0.05)
+    assert close(val("gpu-h100-onchip-memory-total", "MB", 2), 2 * val("gpu-h100-onchip-memory-total", "MB", 0), 0.01)
+
+
+# ------------------------------------------------------------------ NVLink, NVSwitch, scale-out
+
+def _links(cid):
+    return int(re.search(r"\((\d+) links\)", text(cid)).group(1))
+
+
+@pytest.mark.parametrize(
+    "cid,per_link",
+    [
+        ("gpu-a100-nvlink-per-gpu", 25e9),  # NVLink 3: same 25 GB/s per link per direction as NVLink 4
+        ("gpu-h100-nvlink-per-gpu", 25e9),
+        ("gpu-b200-nvlink-per-gpu", 50e9),
+    ],
+)
+def test_nvlink_per_gpu_is_links_times_per_link(cid, per_link):
+    nvlink4 = val("gpu-nvlink4-per-link", "GB/s", 0)
+    assert per_link in (nvlink4, 2 * nvlink4)
+    one_way = val(cid, "GB/s", 0)
+    both = (values(cid, "GB/s") + values(cid, "TB/s"))[1]
+    assert one_way == _links(cid) * per_link
+    assert both == 2 * one_way, f"{cid}: NVIDIA's figure should be both directions = 2 x per direction"
+
+
+def test_nvlink4_link_both_directions():
+    assert val("gpu-nvlink4-per-link", "GB/s", 1) == 2 * val("gpu-nvlink4-per-link", "GB/s", 0)
+
+
+def test_vendor_interconnect_rows_are_bidirectional():
+    assert val("gpu-h100-interconnect", "GB/s", 0) == 2 * val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert val("gpu-a100-interconnect", "GB/s", 0) == 2 * val("gpu-a100-nvlink-per-gpu", "GB/s", 0)
+
+
+def test_h100_node_bandwidths():
+    gpu = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    switch = val("gpu-nvswitch3-ports", "TB/s")
+    ports = int(re.search(r"(\d+) NVLink4 ports", text("gpu-nvswitch3-ports")).group(1))
+    assert close(switch, ports * val("gpu-nvlink4-per-link", "GB/s", 0), 0.01)
+    assert close(val("gpu-h100-node-peak-bandwidth", "TB/s", 0), 8 * gpu, 0.01)
+    assert close(val("gpu-h100-node-peak-bandwidth", "TB/s", 1), 4 * switch, 0.01)
+    assert close(val("gpu-h100-node-bisection", "TB/s"), 2 * 4 * gpu, 0.01)
+    assert val("gpu-h100-node-bisection", "GB/s") == gpu
+
+
+def test_scale_out_bandwidths():
+    nic = val("gpu-h100-node-nics", "Gb/s")
+    egress = val("gpu-h100-node-nics", "GB/s")
+    assert egress == 8 * nic
+    assert val("gpu-ndr-link-bandwidth", "Gb/s") == nic
+    assert val("gpu-ndr-link-bandwidth", "GB/s") == nic
+    assert val("gpu-nvlink-vs-scaleout-per-gpu", "GB/s", 0) == val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert val("gpu-nvlink-vs-scaleout-per-gpu", "GB/s", 1) == egress / 8
+    assert val("gpu-nvlink-vs-scaleout-per-gpu", "Gb/s") == nic
+    assert val("gpu-fat-tree-full-bisection", "GB/s") == egress
+
+
+def test_gb200_nvl72_totals():
+    gpus = int(re.search(r"(\d+) Blackwell GPUs", text("gpu-gb200-nvl72-composition")).group(1))
+    per_gpu_both = val("gpu-b200-nvlink-per-gpu", "TB/s")
+    total = val("gpu-gb200-nvl72-nvlink-total", "TB/s", 1)
+    assert val("gpu-gb200-nvl72-nvlink-total", "TB/s", 0) == per_gpu_both
+    assert close(total, gpus * per_gpu_both, 0.01)
+    egress = val("gpu-gb200-nvl72-egress", "TB/s")
+    h100_node = val("gpu-h100-node-nics", "GB/s")
+    assert val("gpu-gb200-nvl72-egress", "GB/s") == h100_node
+    assert close(egress, 9 * h100_node, 0.01)
+    assert close(egress / gpus, h100_node / 8, 0.01)  # per GPU unchanged
+
+
+# ------------------------------------------------------------------ parallelism rooflines
+
+def test_data_parallel_critical_batches():
+    c = _flops("gpu-h100-sxm-dense-bf16")
+    nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    node = val("gpu-h100-node-nics", "GB/s")
+    card = "gpu-h100-dp-critical-batch"
+    assert val(card, "GB/s", 0) == nvlink and val(card, "GB/s", 1) == node
+    assert close(val(card, "tokens", 0), c / nvlink, 0.03)
+    assert close(val(card, "tokens", 1), c / node, 0.03)
+    b200 = "gpu-b200-dp-critical-batch"
+    assert val(b200, "TFLOP/s") == val("gpu-h100-sxm-dense-bf16", "TFLOP/s")
+    assert val(b200, "PFLOP/s") == val("gpu-b200-dense-bf16", "PFLOP/s")
+    assert val(b200, "GB/s") == node
+    assert close(val(b200, "tokens"), _flops("gpu-b200-dense-bf16") / node, 0.01)
+
+
+def test_tensor_parallel_limit():
+    back = text("gpu-h100-tensor-parallel-limit")
+    ratio = float(re.search(r"F / (\d+)", back).group(1))
+    f = float(re.search(r"F = (\d+)", back).group(1))
+    ways = int(re.search(r"roughly (\d+) ways", back).group(1))
+    assert close(ratio, val("gpu-h100-dp-critical-batch", "tokens", 1), 0.01)
+    assert ways == int(f // ratio)
+
+
+# ------------------------------------------------------------------ collectives
+
+def _bf16_bytes(cid):
+    dims = re.search(r"bf16\[(\d+), (\d+)\]", text(cid, "front")).groups()
+    return 2 * int(dims[0]) * int(dims[1])
+
+
+def test_h100_allgather_example():
+    cid = "coll-h100-allgather-example"
+    n_bytes = _bf16_bytes(cid)
+    w = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert close(val(cid, "MB", field="front"), n_bytes, 0.01)
+    assert close(val(cid, "MB"), n_bytes, 0.01)
+    assert val(cid, "GB/s") == w
+    assert close(val(cid, "µs", 0), n_bytes * 7 / 8 / w, 0.05)
+    assert close(val(cid, "µs", 1), n_bytes / w, 0.05)
+
+
+def test_h100_allgather_512mib():
+    cid = "coll-h100-allgather-512mib"
+    n_bytes = _bf16_bytes(cid)
+    assert val(cid, "MiB", field="front") == n_bytes
+    w = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert close(val(cid, "ms", 0), n_bytes * 7 / 8 / w, 0.02)
+
+
+def test_in_node_allgather_uses_nvlink_cards():
+    back = text("coll-gpu-in-node-allgather")
+    per_gpu = [float(x) for x in re.findall(r"B/(\d+e\d+)", back)]
+    assert per_gpu == [val("gpu-h100-nvlink-per-gpu", "GB/s", 0), val("gpu-b200-nvlink-per-gpu", "GB/s", 0)]
+
+
+def test_cross_node_collective_cards_use_network_cards():
+    nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    node = val("gpu-h100-node-nics", "GB/s")
+    cloze = text("coll-in-node-vs-cross-node", "cloze")
+    assert values("coll-in-node-vs-cross-node", "GB/s", "cloze") == [nvlink, node], cloze
+    assert val("coll-cross-node-allgather", "GB/s") == node
+    assert float(re.search(r"B / (\d+e\d+)", text("coll-cross-node-allgather")).group(1)) == node
+
+
+def test_alltoall_cross_node_degradation():
+    back = text("coll-alltoall-cross-node-gpu")
+    (g_in, w_in), (m_out, w_out) = [(int(a), float(b)) for a, b in re.findall(r"B/\((\d+) \\cdot (\d+e\d+)\)", back)]
+    assert w_in == val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert w_out == val("gpu-h100-node-nics", "GB/s")
+    assert (g_in * w_in) / (m_out * w_out) > 4  # "over four times slower"
+
+
+def test_two_node_allgather_bound():
+    cid = "coll-two-node-allgather-bound"
+    node = val("gpu-h100-node-nics", "GB/s")
+    nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert close(val(cid, "GB/s", 0), node * 2 / (2 - 1), 0.01)
+    assert close(val(cid, "GB/s", 1), nvlink * 8 / 7, 0.01)
+    assert val(cid, "GB/s", 1) < val(cid, "GB/s", 0)
+
+
+def test_busbw_factor_and_example():
+    extra = text("coll-nccl-tests-busbw-allreduce", "extra")
+    n = int(re.search(r"For (\d+) GPUs", extra).group(1))
+    factor = float(re.search(r"factor is ([\d.]+)", extra).group(1))
+    assert factor == 2 * (n - 1) / n
+    ex = "coll-busbw-example"
+    n_ex = int(re.search(r"An (\d+)-GPU", text(ex, "front")).group(1))
+    algbw = val(ex, "GB/s", field="front")
+    assert close(val(ex, "GB/s"), algbw * 2 * (n_ex - 1) / n_ex, 0.001)
+
+
+def test_sharp_gain_matches_measured_busbw():
+    measured = val("coll-h100-measured-allreduce", "GB/s")
+    gain = float(re.search(r"About (\d+)% more", text("coll-sharp-measured-gain")).group(1)) / 100
+    assert close(val("coll-sharp-measured-gain", "GB/s"), measured * (1 + gain), 0.02)
+    assert val("coll-h100-measured-allreduce", "GB/s", field="front") == val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+
+
+def test_v5e_latency_threshold():
+    back = text("coll-v5e-latency-threshold")
+    bw = float(re.search(r"\((\d+(?:\.\d+)?e\d+) bytes/s", back).group(1))
+    assert close(val("coll-v5e-latency-threshold", "kB"), bw * val("coll-v5e-latency-threshold", "µs"), 0.01)
