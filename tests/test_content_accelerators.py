@@ -151,8 +151,11 @@ def test_ici_bidirectional_is_twice_one_way(chip):
 
 @pytest.mark.parametrize(
     "chip, per_chip_card, ports",
-    [("v5e", "tpu-v5e-ici-bidirectional-per-chip", 4), ("v6e", "tpu-v6e-ici-bidirectional-per-chip", 4),
-     ("v5p", "tpu-v5p-ici-bidirectional-per-chip", 6)],
+    [
+        ("v5e", "tpu-v5e-ici-bidirectional-per-chip", 4),
+        ("v6e", "tpu-v6e-ici-bidirectional-per-chip", 4),
+        ("v5p", "tpu-v5p-ici-bidirectional-per-chip", 6),
+    ],
 )
 def test_google_ici_per_chip_vs_book_per_link(chip, per_chip_card, ports):
     """Google's per-chip bidirectional total ÷ ports ÷ 2 should be within ~12% of the book's one-way link figure."""
@@ -285,8 +288,12 @@ def total_after_equals(card_id: str, field: str = "extra") -> float:
 
 @pytest.mark.parametrize(
     "chip, pod_card, chips_card",
-    [("v5e", "tpu-v5e-pod-bf16", "tpu-v5e-pod-topology"), ("v5p", "tpu-v5p-pod-bf16", "tpu-v5p-pod-chips"),
-     ("v6e", "tpu-v6e-pod-topology", "tpu-v6e-pod-topology"), ("v4", "tpu-v4-pod", "tpu-v4-pod")],
+    [
+        ("v5e", "tpu-v5e-pod-bf16", "tpu-v5e-pod-topology"),
+        ("v5p", "tpu-v5p-pod-bf16", "tpu-v5p-pod-chips"),
+        ("v6e", "tpu-v6e-pod-topology", "tpu-v6e-pod-topology"),
+        ("v4", "tpu-v4-pod", "tpu-v4-pod"),
+    ],
 )
 def test_pod_peak_is_chips_times_chip_peak(chip, pod_card, chips_card):
     chips = quantity(chips_card, "chips")

@@ -71,7 +71,9 @@ def values(cid, unit, field="back"):
 
 def val(cid, unit, i=0, field="back"):
     found = values(cid, unit, field)
-    assert len(found) > i, f"{cid}.{field}: expected at least {i + 1} number(s) in {unit!r}, found {found} in {text(cid, field)!r}"
+    assert len(found) > i, (
+        f"{cid}.{field}: expected at least {i + 1} number(s) in {unit!r}, found {found} in {text(cid, field)!r}"
+    )
     return found[i]
 
 
@@ -99,9 +101,16 @@ def _sparsity_cards():
 def test_every_dense_spec_card_is_found():
     found = {cid for cid, _ in _sparsity_cards()}
     expected = {
-        "gpu-a100-sxm-dense-bf16", "gpu-h100-sxm-dense-bf16", "gpu-h100-sxm-dense-fp8", "gpu-h100-nvl-dense-bf16",
-        "gpu-h200-sxm-dense-bf16", "gpu-b200-dense-bf16", "gpu-b200-dense-fp8", "gpu-b200-dense-fp4",
-        "gpu-gb200-dense-bf16", "gpu-gb200-dense-fp4",
+        "gpu-a100-sxm-dense-bf16",
+        "gpu-h100-sxm-dense-bf16",
+        "gpu-h100-sxm-dense-fp8",
+        "gpu-h100-nvl-dense-bf16",
+        "gpu-h200-sxm-dense-bf16",
+        "gpu-b200-dense-bf16",
+        "gpu-b200-dense-fp8",
+        "gpu-b200-dense-fp4",
+        "gpu-gb200-dense-bf16",
+        "gpu-gb200-dense-fp4",
     }
     assert expected <= found, f"spec cards not in 'dense (sparse)' form: {expected - found}"
 
@@ -140,6 +149,7 @@ def test_gb200_faster_than_hgx_b200():
 
 
 # ------------------------------------------------------------------ rooflines: FLOP/s / bytes/s
+
 
 def _flops(cid):
     return (values(cid, "TFLOP/s") + values(cid, "PFLOP/s"))[0]
@@ -184,6 +194,7 @@ def test_b200_critical_batch_compared_with_h100():
 
 # ------------------------------------------------------------------ chip structure
 
+
 def test_cuda_core_counts():
     subparts = int(re.search(r"(\d+) identical subpartitions", text("gpu-sm-subpartitions")).group(1))
     lanes = int(re.search(r"(\d+) fp32 CUDA cores", text("gpu-sm-subpartitions")).group(1))
@@ -222,6 +233,7 @@ def test_onchip_memory_total():
 
 
 # ------------------------------------------------------------------ NVLink, NVSwitch, scale-out
+
 
 def _links(cid):
     return int(re.search(r"\((\d+) links\)", text(cid)).group(1))
@@ -291,6 +303,7 @@ def test_gb200_nvl72_totals():
 
 # ------------------------------------------------------------------ parallelism rooflines
 
+
 def test_data_parallel_critical_batches():
     c = _flops("gpu-h100-sxm-dense-bf16")
     nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
@@ -316,6 +329,7 @@ def test_tensor_parallel_limit():
 
 
 # ------------------------------------------------------------------ collectives
+
 
 def _bf16_bytes(cid):
     dims = re.search(r"bf16\[(\d+), (\d+)\]", text(cid, "front")).groups()

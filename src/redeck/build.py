@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redeck.check import check_cards
-from redeck.load import card_files, load_tree
 from redeck.lint import lint_cards
+from redeck.load import card_files, load_tree
 from redeck.model import Card, Problem
 
 DEFAULT_CARDS = Path("cards")
@@ -94,8 +94,9 @@ def build(cards_dir: Path = DEFAULT_CARDS, output: Path = DEFAULT_OUTPUT, now: i
     written = write_atomically(output, data)
     write_atomically(lock_path, format_lock(stamps).encode())
     changed = [note.card_id for note in notes if old.get(note.card_id) != stamps[note.card_id]]
-    return BuildResult(checked, output, notes=len(notes), cards=sum(map(anki_cards, checked.cards)),
-                       changed=changed, written=written)
+    return BuildResult(
+        checked, output, notes=len(notes), cards=sum(map(anki_cards, checked.cards)), changed=changed, written=written
+    )
 
 
 def anki_cards(card: Card) -> int:

@@ -31,7 +31,9 @@ def check_cards(cards: Iterable[Card]) -> list[Problem]:
         if card_id in first_use:
             where = first_use[card_id]
             problems.append(
-                Problem.at(card.id.pos, "duplicate-id", f"duplicate id '{card_id}' (first used at {where.path}:{where.line}:{where.col})")
+                Problem.at(
+                    card.id.pos, "duplicate-id", f"duplicate id '{card_id}' (first used at {where.path}:{where.line}:{where.col})"
+                )
             )
         else:
             first_use[card_id] = card.id.pos
@@ -83,7 +85,9 @@ def check_deck(deck: Text) -> Iterator[Problem]:
     if any(not level.strip() for level in levels):
         yield Problem.at(deck.pos, "deck", f"invalid deck path '{deck.value}': a level is empty")
     elif any(level != level.strip() or level.startswith(":") or level.endswith(":") for level in levels):
-        yield Problem.at(deck.pos, "deck", f"invalid deck path '{deck.value}': write levels as A::B::C without spaces or stray ':' around '::'")
+        yield Problem.at(
+            deck.pos, "deck", f"invalid deck path '{deck.value}': write levels as A::B::C without spaces or stray ':' around '::'"
+        )
 
 
 def check_tag(tag: Text) -> Iterator[Problem]:

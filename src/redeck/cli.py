@@ -81,8 +81,14 @@ def check(cards: Path, strict: bool) -> None:
 
 @cli.command()
 @cards_location
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("build/research-engineering.apkg"), show_default=True, help="Package to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("build/research-engineering.apkg"),
+    show_default=True,
+    help="Package to write.",
+)
 @no_traceback
 def build(cards: Path, output: Path) -> None:
     """Check the cards and compile them into an Anki package.

@@ -12,14 +12,30 @@ MAX_LIST_ITEMS = 3
 MAX_CLOZE_DELETIONS = 3
 
 YES_NO_STARTS = {
-    "is", "are", "does", "do", "can", "could", "should", "would", "will", "was", "were", "has", "have", "had", "did",
+    "is",
+    "are",
+    "does",
+    "do",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "did",
 }
 QUESTION_STARTS = {"what", "why", "how", "which", "when", "where", "who", "whom", "whose"}
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 # Math, code spans and fenced code are formulas or literals, not quantities.
 NOT_PROSE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|```.*?```|`[^`]*`", re.S)
-NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
+# "1, 2 or 4 GPUs": the unit after the last number of a list or range covers them all.
+MORE_NUMBERS = re.compile(r"(?:,|or\b|and\b|to\b|-|–)\s*\d")
 FORMULA_CHARS = set("×·*/^=+-−–<>≈÷()[]{}~≤≥")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -41,7 +57,11 @@ def long_answer(card: Card) -> Iterator[Problem]:
     Fails: a ``back`` with three sentences of derivation.
     """
     if card.back is not None and len(card.back.value.strip()) > MAX_ANSWER_CHARS:
-        yield _warn(card.back, "long-answer", f"answer is {len(card.back.value.strip())} characters (at most {MAX_ANSWER_CHARS}); move detail to 'extra'")
+        yield _warn(
+            card.back,
+            "long-answer",
+            f"answer is {len(card.back.value.strip())} characters (at most {MAX_ANSWER_CHARS}); move detail to 'extra'",
+        )
 
 
 def long_list(card: Card) -> Iterator[Problem]:
@@ -53,7 +73,11 @@ def long_list(card: Card) -> Iterator[Problem]:
     if card.back is not None:
         items = len(LIST_ITEM.findall(card.back.value))
         if items > MAX_LIST_ITEMS:
-            yield _warn(card.back, "long-list", f"answer lists {items} items (at most {MAX_LIST_ITEMS}); split the card or use a cloze per item")
+            yield _warn(
+                card.back,
+                "long-list",
+                f"answer lists {items} items (at most {MAX_LIST_ITEMS}); split the card or use a cloze per item",
+            )
 
 
 def yes_no_question(card: Card) -> Iterator[Problem]:
@@ -72,15 +96,16 @@ def question_mark(card: Card) -> Iterator[Problem]:
     Passes: ``front: Why does 2PC block?``; ``front: "Name the anomaly SI allows:"``.
     Fails: ``front: Why does 2PC block``.
     """
-    if card.front is not None and _first_word(card.front.value) in QUESTION_STARTS:
-        if not card.front.value.rstrip().endswith(("?", ":")):
-            yield _warn(card.front, "question-mark", "a question should end with '?'")
+    front = card.front
+    if front is not None and _first_word(front.value) in QUESTION_STARTS and not front.value.rstrip().endswith(("?", ":")):
+        yield _warn(card.front, "question-mark", "a question should end with '?'")
 
 
 def number_without_unit(card: Card) -> Iterator[Problem]:
     """A number in an answer carries its unit or what it counts.
 
-    Math, code and formulas (``2·m·n·k``, ``(p-1)/(m+p-1)``) and years are exempt.
+    Math, code and formulas (``2·m·n·k``, ``(p-1)/(m+p-1)``), years and zero are exempt; in a list or
+    range (``1, 2 or 4 GPUs``, ``8-16 chips``) the unit after the last number counts for all.
     Passes: ``back: 1.97e14 FLOP/s``, ``back: 3 replicas``, ``back: 50%``.
     Fails: ``back: "300"``.
     """
@@ -89,9 +114,11 @@ def number_without_unit(card: Card) -> Iterator[Problem]:
     prose = NOT_PROSE.sub(lambda m: " " * len(m.group()), card.back.value)
     for match in NUMBER.finditer(prose):
         before = prose[: match.start()].rstrip()[-1:]
-        after_text = prose[match.end():].lstrip()
+        after_text = prose[match.end() :].lstrip()
         after = after_text[:1]
-        if YEAR.fullmatch(match.group()) or before in FORMULA_CHARS or after in FORMULA_CHARS:
+        if match.group() == "0" or YEAR.fullmatch(match.group()) or before in FORMULA_CHARS or after in FORMULA_CHARS:
+            continue
+        if MORE_NUMBERS.match(after_text):
             continue
         if after and (after.isalpha() or after in "%$°µ€£‰'\"/"):
             continue
@@ -114,15 +141,19 @@ def cloze_deletions(card: Card) -> Iterator[Problem]:
 def id_words(card: Card) -> Iterator[Problem]:
     """An id is made of words from its card, so it can be found and stays meaningful.
 
-    At least one word of three or more letters in the id appears in the front, back or cloze
-    (or is an acronym of their words: ``mvcc`` for "multi-version concurrency control").
+    At least one word of three or more letters in the id appears in the front, back or cloze, ignoring
+    spaces and punctuation (``llama3`` matches "LLaMA 3") and matching on the first four letters
+    (``params`` matches "parameters"), or is an acronym of their words (``mvcc`` for
+    "multi-version concurrency control").
     Passes: ``id: repl-quorum-condition`` on a card about the quorum condition.
     Fails: ``id: card-17``.
     """
     words = [w for w in card.id.value.split("-") if len(w) >= 3 and not w.isdigit()]
     text = " ".join(t.value for t in (card.front, card.back, card.cloze) if t is not None).lower()
-    acronym = "".join(word[0] for word in re.findall(r"[a-z0-9]+", text))
-    if words and not any(word in text or word in acronym for word in words):
+    text_words = re.findall(r"[a-z0-9]+", text)
+    compact = "".join(text_words)
+    acronym = "".join(word[0] for word in text_words)
+    if words and not any(word[:4] in compact or word in acronym for word in words):
         yield _warn(card.id, "id-words", f"no word of id '{card.id.value}' appears in the card")
 
 
@@ -138,7 +169,9 @@ def duplicate_front(cards: Iterable[Card]) -> Iterator[Problem]:
         key = " ".join(card.front.value.casefold().split())
         if key in seen and "duplicate-front" not in _silenced(card):
             first = seen[key].front.pos  # type: ignore[union-attr]
-            yield Problem.at(card.front.pos, "duplicate-front", f"same front as the card at {first.path}:{first.line}:{first.col}", "warning")
+            yield Problem.at(
+                card.front.pos, "duplicate-front", f"same front as the card at {first.path}:{first.line}:{first.col}", "warning"
+            )
         seen.setdefault(key, card)
 
 

@@ -246,7 +246,9 @@ class _FileReader:
                 children = _children(node)
                 size[key] = 1 + sum(size[id(child)] for child in children)
                 if size[key] > MAX_EXPANDED_NODES:
-                    self.error(root, "alias-bomb", f"YAML aliases expand this file to over {MAX_EXPANDED_NODES} values; refusing it")
+                    self.error(
+                        root, "alias-bomb", f"YAML aliases expand this file to over {MAX_EXPANDED_NODES} values; refusing it"
+                    )
                     return False
                 continue
             if key in size:

@@ -74,4 +74,3 @@ def restamp(old: dict[str, Stamp], digests: dict[str, str], now: int) -> dict[st
 
 def format_lock(stamps: dict[str, Stamp]) -> str:
     return HEADER + "".join(f"{key} {s.digest} {s.mod}\n" for key, s in sorted(stamps.items()))
-

@@ -69,8 +69,19 @@ class _Note(genanki.Note):
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
         cursor.execute(
             "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);",
-            (next(id_gen), self.guid, self.model.model_id, self.mod, -1, self._format_tags(),
-             self._format_fields(), self.sort_field, 0, 0, ""),
+            (
+                next(id_gen),
+                self.guid,
+                self.model.model_id,
+                self.mod,
+                -1,
+                self._format_tags(),
+                self._format_fields(),
+                self.sort_field,
+                0,
+                0,
+                "",
+            ),
         )
         note_id = cursor.lastrowid
         for card in self.cards:
@@ -96,8 +107,16 @@ def package_bytes(
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(deck_id(note.deck), note.deck)
         # `due` is a new card's position in Anki's new queue: keep source order.
-        deck.add_note(_Note(note_mods[note.card_id], model=models[note.notetype], fields=list(note.fields),
-                            tags=list(note.tags), guid=guid(note.card_id), due=position))
+        deck.add_note(
+            _Note(
+                note_mods[note.card_id],
+                model=models[note.notetype],
+                fields=list(note.fields),
+                tags=list(note.tags),
+                guid=guid(note.card_id),
+                due=position,
+            )
+        )
     package = genanki.Package([decks[name] for name in sorted(decks)])
     return _zip(_database(package), media)
 
