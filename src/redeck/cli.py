@@ -74,8 +74,10 @@ def check(cards: Path, strict: bool) -> None:
     result = check_tree(cards, strict=strict)
     _print_problems(result.problems)
     failed = result.errors or (strict and result.warnings)
-    counts = f"{len(result.errors)} errors, {len(result.warnings)} warnings"
-    click.echo(f"{'✗' if failed else '✓'} {len(result.cards)} cards in {result.files} files: {counts}", err=True)
+    counts = f"{plural(len(result.errors), 'error')}, {plural(len(result.warnings), 'warning')}"
+    click.echo(
+        f"{'✗' if failed else '✓'} {plural(len(result.cards), 'card')} in {plural(result.files, 'file')}: {counts}", err=True
+    )
     sys.exit(1 if failed else 0)
 
 
@@ -101,10 +103,14 @@ def build(cards: Path, output: Path) -> None:
     result = build_package(cards, output)
     _print_problems(result.check.problems)
     if not result.ok:
-        click.echo(f"✗ {len(result.check.errors)} errors; {output} not written", err=True)
+        click.echo(f"✗ {plural(len(result.check.errors), 'error')}; {output} not written", err=True)
         sys.exit(1)
     state = "written" if result.written else "unchanged"
-    click.echo(f"✓ {output} {state}: {result.notes} notes, {result.cards} cards, {len(result.changed)} new or edited")
+    click.echo(f"✓ {output} {state}: {result.notes} notes, {result.cards} cards, {len(result.changed)} new or edited", err=True)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _print_problems(problems: list[Any]) -> None:

@@ -23,7 +23,7 @@ CODE_BLOCK = re.compile(r'<pre><code class="language-([^"]+)">(.*?)</code></pre>
 IMG_SRC = re.compile(r"(<img\b[^>]*?\ssrc=)([\"'])(.*?)\2", re.I | re.S)
 URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]']")
 # Markdown syntax characters; a field with none of them is plain text and skips the parser.
-MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!#|~&]|^\s*(?:[-+=]|\d+[.)])|\n", re.M)
+MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!#|~&\r\n]|^\s*(?:[-+=]|\d+[.)])", re.M)
 
 
 class Renderer:

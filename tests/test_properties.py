@@ -1,0 +1,91 @@
+"""Property tests: whatever is in a card file, the outcome is a package or path:line:col errors."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pyromark
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import BASIC_FILE
+from redeck.cli import cli
+from redeck.render import MARKDOWN_OPTIONS, MARKDOWN_SYNTAX, Renderer
+
+PROBLEM_LINE = re.compile(r"^cards/[^:\n]+\.yaml:\d+:\d+: error: .+ \[[a-z-]+\]$")
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Pieces that matter to YAML and to the card format, so mutations hit interesting places.
+YAML_BITS = st.sampled_from(
+    [":", ": ", "- ", "\n", "\n  ", "\t", "'", '"', "{", "}", "[", "]", "&a ", "*a", "!!python/name:os.system ", "!!binary ",
+     "#", "|", ">", "---\n", "{{c1::", "}}", "::", " ", "id: ", "cards:", "deck:", "\x00", "\xe9", "\ufeff", "\\", "%"]
+)  # fmt: skip
+
+
+@st.composite
+def mutated_files(draw: st.DrawFn) -> bytes:
+    """A valid card file with a few pieces inserted, deleted or replaced, sometimes as bad bytes."""
+    text = BASIC_FILE
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        end = min(len(text), at + draw(st.integers(0, 12)))
+        piece = draw(st.one_of(YAML_BITS, st.text(max_size=6)))
+        text = text[:at] + piece + text[end:]
+    data = text.encode("utf-8", "surrogatepass")
+    if draw(st.booleans()) and draw(st.booleans()):
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(min_size=1, max_size=4)) + data[at:]
+    return data
+
+
+def run_in(root: Path, *args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def assert_package_or_errors(root: Path, command: str, monkeypatch) -> None:
+    monkeypatch.chdir(root)
+    result = run_in(root, command)
+    assert "internal error" not in result.stderr and "Traceback" not in result.output
+    assert result.exit_code in (0, 1), result.output
+    if result.exit_code == 1:
+        lines = result.stdout.splitlines()
+        assert lines and all(PROBLEM_LINE.match(line) for line in lines), lines
+    elif command == "build":
+        assert (root / "build" / "research-engineering.apkg").is_file()
+
+
+@SETTINGS
+@given(data=mutated_files())
+def test_mutated_files_give_a_package_or_located_errors(tmp_path_factory, monkeypatch, data):
+    root = tmp_path_factory.mktemp("tree")
+    (root / "cards").mkdir()
+    (root / "cards" / "t.yaml").write_bytes(data)
+    assert_package_or_errors(root, "check", monkeypatch)
+    assert_package_or_errors(root, "build", monkeypatch)
+
+
+@SETTINGS
+@given(
+    data=st.one_of(
+        st.binary(max_size=200), st.lists(st.one_of(YAML_BITS, st.text(max_size=3)), max_size=40).map("".join).map(str.encode)
+    )
+)
+def test_random_files_give_located_errors(tmp_path_factory, monkeypatch, data):
+    root = tmp_path_factory.mktemp("tree")
+    (root / "cards").mkdir()
+    (root / "cards" / "t.yaml").write_bytes(data)
+    assert_package_or_errors(root, "build", monkeypatch)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=80))
+def test_plain_text_fast_path_matches_the_markdown_renderer(text):
+    """Fields without Markdown syntax skip the parser; the HTML must mean the same as the parser's."""
+    assume(not MARKDOWN_SYNTAX.search(text.strip()) and text.strip())
+    fast = Renderer().markdown(text, Path("."))
+    full = pyromark.html(text.strip(), options=MARKDOWN_OPTIONS).strip()
+    full = full.removeprefix("<p>").removesuffix("</p>")
+    assert html.unescape(fast) == html.unescape(full)
