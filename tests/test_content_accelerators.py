@@ -311,7 +311,7 @@ def test_pod_hosts():
     v5p_chips = quantity("tpu-v5p-pod-chips", "chips")
     v5p_per_host = quantity("tpu-v5p-host-chips", "chips")
     assert quantity("tpu-q2-v5p-pod-hosts", "hosts") == v5p_chips / v5p_per_host
-    assert quantity("tpu-q2-v5p-pod-hosts", "TensorCores") == 2 * v5p_chips
+    assert quantity("tpu-q2-v5p-pod-tensorcores", "TensorCores") == 2 * v5p_chips
 
 
 def test_dcn_per_host_consistent():
