@@ -260,9 +260,10 @@ def test_nvlink4_link_both_directions():
     assert val("gpu-nvlink4-per-link", "GB/s", 1) == 2 * val("gpu-nvlink4-per-link", "GB/s", 0)
 
 
-def test_vendor_interconnect_rows_are_bidirectional():
-    assert val("gpu-h100-interconnect", "GB/s", 0) == 2 * val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
-    assert val("gpu-a100-interconnect", "GB/s", 0) == 2 * val("gpu-a100-nvlink-per-gpu", "GB/s", 0)
+def test_vendor_pcie_rows_are_bidirectional():
+    # NVIDIA's PCIe figure (first number) adds both directions; the card also states the per-direction figure
+    for cid in ("gpu-h100-sxm-pcie-host-bandwidth", "gpu-a100-sxm-pcie-host-bandwidth"):
+        assert val(cid, "GB/s", 0) == 2 * val(cid, "GB/s", 1)
 
 
 def test_h100_node_bandwidths():
@@ -362,10 +363,7 @@ def test_in_node_allgather_uses_nvlink_cards():
 
 
 def test_cross_node_collective_cards_use_network_cards():
-    nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
     node = val("gpu-h100-node-nics", "GB/s")
-    cloze = text("coll-in-node-vs-cross-node", "cloze")
-    assert values("coll-in-node-vs-cross-node", "GB/s", "cloze") == [nvlink, node], cloze
     assert val("coll-cross-node-allgather", "GB/s") == node
     assert float(re.search(r"B / (\d+e\d+)", text("coll-cross-node-allgather")).group(1)) == node
 
@@ -390,7 +388,7 @@ def test_two_node_allgather_bound():
 def test_busbw_factor_and_example():
     extra = text("coll-nccl-tests-busbw-allreduce", "extra")
     n = int(re.search(r"For (\d+) GPUs", extra).group(1))
-    factor = float(re.search(r"factor is ([\d.]+)", extra).group(1))
+    factor = float(re.search(r"factor is (\d+(?:\.\d+)?)", extra).group(1))
     assert factor == 2 * (n - 1) / n
     ex = "coll-busbw-example"
     n_ex = int(re.search(r"An (\d+)-GPU", text(ex, "front")).group(1))
