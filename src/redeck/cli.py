@@ -40,6 +40,8 @@ def no_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except click.ClickException:
+            raise  # usage errors: Click prints them and exits 2
         except OSError as exc:
             where = exc.filename or "redeck"
             click.echo(f"{where}: error: {exc.strerror or exc}", err=True)
@@ -107,6 +109,178 @@ def build(cards: Path, output: Path) -> None:
         sys.exit(1)
     state = "written" if result.written else "unchanged"
     click.echo(f"✓ {output} {state}: {result.notes} notes, {result.cards} cards, {len(result.changed)} new or edited", err=True)
+
+
+@cli.command()
+@cards_location
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")
+@no_traceback
+def stats(cards: Path, as_json: bool) -> None:
+    """Count cards per deck, tag and kind; list cards without a source and the longest answers."""
+    from redeck.build import check_tree
+    from redeck.stats import deck_stats
+
+    result = check_tree(cards)
+    _print_problems(result.errors)
+    report = deck_stats(result.cards)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from redeck.stats_table import print_tables
+
+        print_tables(report)
+    sys.exit(1 if result.errors else 0)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--deck", required=True, help="Deck path, e.g. 'Research Engineering::Systems::Raft'.")
+@click.option(
+    "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."
+)
+@no_traceback
+def new(file: Path, deck: str, cards_dir: Path) -> None:
+    """Create a card file FILE with a valid skeleton and a fresh unique id."""
+    from redeck.check import check_deck
+    from redeck.model import Position, Text
+    from redeck.scaffold import create_card_file
+
+    problems = list(check_deck(Text(deck, Position("--deck", 1, 1))))
+    if problems:
+        raise click.BadParameter(problems[0].message, param_hint="--deck")
+    if file.suffix != ".yaml":
+        raise click.BadParameter("card files end in .yaml", param_hint="FILE")
+    if file.exists():
+        raise click.BadParameter(f"'{file}' already exists", param_hint="FILE")
+    card_id = create_card_file(file, deck, _taken_ids(cards_dir))
+    click.echo(f"✓ {file} created with card '{card_id}'; fill in the TODOs", err=True)
+
+
+@cli.command("new-id")
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."
+)
+@no_traceback
+def new_id(text: tuple[str, ...], cards_dir: Path) -> None:
+    """Suggest an id for a card about TEXT that no card uses yet."""
+    from redeck.scaffold import new_id as suggest
+
+    click.echo(suggest(" ".join(text), _taken_ids(cards_dir)))
+
+
+@cli.command()
+@cards_location
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/research-engineering.apkg"),
+              show_default=True, help="Package to write.")  # fmt: skip
+@no_traceback
+def watch(cards: Path, output: Path) -> None:
+    """Rebuild the package on every change under the card folder (Ctrl-C to stop).
+
+    A save with errors prints them and keeps the last good package.
+    """
+    from redeck.watch import rebuilds
+
+    try:
+        for rebuild in rebuilds(cards, output):
+            _print_problems(rebuild.result.check.problems)
+            took = f"{rebuild.seconds:.2f} s"
+            if rebuild.result.ok:
+                state = "written" if rebuild.result.written else "unchanged"
+                click.echo(f"✓ {output} {state} in {took}: {len(rebuild.result.changed)} new or edited", err=True)
+            else:
+                click.echo(
+                    f"✗ {plural(len(rebuild.result.check.errors), 'error')} in {took}; kept the last good {output}", err=True
+                )
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@cards_location
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("build/preview"),
+              show_default=True, help="Folder to write the site to.")  # fmt: skip
+@no_traceback
+def preview(cards: Path, output: Path) -> None:
+    """Write a static HTML site of the deck: one page per deck, search, answers on click.
+
+    Open OUTPUT/index.html in a browser; it needs no server and no network.
+    """
+    from redeck.preview import build_preview
+
+    result = build_preview(cards, output)
+    _print_problems(result.check.problems)
+    if not result.ok:
+        click.echo(f"✗ {plural(len(result.check.errors), 'error')}; {output} not written", err=True)
+        sys.exit(1)
+    click.echo(f"✓ {output / 'index.html'}: {plural(len(result.pages) - 1, 'deck page')}", err=True)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of a card file, for editors (see the README)."""
+    import json
+
+    from redeck.schema import card_file_schema
+
+    click.echo(json.dumps(card_file_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@cards_location
+@click.option(
+    "--collection",
+    "collection_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Anki collection file (collection.anki2 in your profile folder). Close Anki first.",
+)
+@click.option("--prune", "stale", flag_value="prune", help="Delete notes whose id is no longer in the cards.")
+@click.option("--suspend", "stale", flag_value="suspend", help="Suspend them instead.")
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/research-engineering.apkg"),
+              show_default=True, help="Package to build and import.")  # fmt: skip
+@no_traceback
+def sync(cards: Path, collection_path: Path, stale: str | None, dry_run: bool, output: Path) -> None:
+    """Build, import into a collection, and make the changes an import cannot.
+
+    Moves cards whose deck changed and, with --prune or --suspend, handles notes deleted from the
+    cards. Only notes of redeck's note types are touched. Needs: pip install 'redeck[sync]'.
+    """
+    try:
+        from redeck.sync import SyncError
+        from redeck.sync import sync as run_sync
+    except ModuleNotFoundError as exc:
+        raise click.UsageError(f"redeck sync needs the anki library: pip install 'redeck[sync]' ({exc})") from exc
+    try:
+        report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run)
+    except SyncError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    _print_problems(report.build.check.problems)
+    if not report.build.ok:
+        click.echo(f"✗ {plural(len(report.build.check.errors), 'error')}; collection not changed", err=True)
+        sys.exit(1)
+    would = "would " if dry_run else ""
+    for move in report.moves:
+        click.echo(f"{would}move {move.card_id}: {move.from_deck} → {move.to_deck}")
+    verb = {"prune": "delete", "suspend": "suspend", "keep": "keep (not in cards/)"}[report.stale_action]
+    for note in report.stale:
+        click.echo(f"{would}{verb}: {note.front}")
+    imported = f"{report.new} new" + ("" if dry_run else f", {report.updated} updated")
+    click.echo(f"{'dry run: nothing changed; ' if dry_run else '✓ '}{would}import {imported}, "
+               f"{would}move {plural(len(report.moves), 'card')}, {len(report.stale)} stale", err=True)  # fmt: skip
+
+
+def _taken_ids(cards_dir: Path) -> set[str]:
+    from redeck.load import load_tree
+
+    if not cards_dir.is_dir():
+        return set()
+    cards, _problems = load_tree(cards_dir)
+    return {card.id.value for card in cards}
 
 
 def plural(count: int, noun: str) -> str:

@@ -1,0 +1,182 @@
+"""Preview: a static HTML site of the deck, rendered exactly as the package renders it."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from redeck.build import CheckResult, check_tree
+from redeck.model import Note
+
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+MATHJAX_CONFIG = """window.MathJax = {
+  tex: {inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]]},
+  svg: {fontCache: "global"}
+};"""
+
+
+@dataclass
+class PreviewResult:
+    """The pages written, or the problems that stopped the preview."""
+
+    check: CheckResult
+    out_dir: Path
+    pages: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.check.errors
+
+
+def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
+    """Check the cards and write ``out_dir/index.html`` plus one page per deck; nothing on errors."""
+    from redeck.notetypes import note_types
+    from redeck.render import Renderer
+
+    checked = check_tree(cards_dir)
+    result = PreviewResult(checked, out_dir)
+    if checked.errors:
+        return result
+    renderer = Renderer()
+    notes = [renderer.render_card(card) for card in checked.cards]
+    media = set(renderer.media.values())
+    by_deck: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_deck[note.deck].append(note)
+
+    staging = out_dir.with_name(f".{out_dir.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "assets" / "mathjax").mkdir(parents=True)
+    (staging / "media").mkdir()
+    _copy_assets(staging / "assets", note_types()["basic"].css)
+    for path, name in renderer.media.items():
+        shutil.copyfile(path, staging / "media" / name)
+    pages = {deck: deck_page_name(deck) for deck in by_deck}
+    (staging / "index.html").write_text(index_page(by_deck, pages), encoding="utf-8")
+    for deck, deck_notes in by_deck.items():
+        body = "\n".join(card_html(note, media) for note in deck_notes)
+        (staging / pages[deck]).write_text(deck_page(deck, body, len(deck_notes)), encoding="utf-8")
+    # Swap the finished site in whole, so a failed preview never leaves a half-written one.
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+        staging.rename(out_dir)
+        shutil.rmtree(old)
+    else:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(out_dir)
+    result.pages = [out_dir / "index.html"] + [out_dir / pages[deck] for deck in by_deck]
+    return result
+
+
+def deck_page_name(deck: str) -> str:
+    """A file name for a deck page: its levels below the root, slugged."""
+    slug = re.sub(r"[^a-z0-9]+", "-", deck.lower().replace("::", "--")).strip("-")
+    return f"{slug or 'deck'}.html"
+
+
+def cloze_front(text: str) -> str:
+    """A cloze with every deletion hidden, showing its hint if it has one."""
+    return CLOZE.sub(lambda m: f'<span class="cloze">[{m.group(3) or "…"}]</span>', text)
+
+
+def cloze_back(text: str) -> str:
+    """A cloze with every deletion shown."""
+    return CLOZE.sub(lambda m: f'<span class="cloze">{m.group(2)}</span>', text)
+
+
+def card_html(note: Note, media: set[str]) -> str:
+    """One card: the question, then (hidden until revealed) the answer, extra and source."""
+    if note.notetype == "cloze":
+        text, extra, source = note.fields
+        question, answer = cloze_front(text), cloze_back(text)
+    else:
+        question, answer, extra, source, reverse = note.fields
+    tail = ""
+    if extra:
+        tail += f'<div class="re-extra">{extra}</div>'
+    if source:
+        tail += f'<div class="re-source">{source}</div>'
+    searchable = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(note.fields))).lower()
+    tags = " ".join(note.tags).lower()
+    reversed_mark = " · reversed too" if note.notetype == "basic" and note.fields[4] else ""
+    card = f"""<article class="re-card card" id="{note.card_id}" tabindex="0" aria-expanded="false"
+  data-tags="{html.escape(tags)}" data-text="{html.escape(" ".join(searchable.split()))}">
+<div class="re-front">{question}</div>
+<div class="re-hint">click or press Enter to show the answer</div>
+<div class="re-answer"><hr id="answer"><div class="re-back">{answer}</div>{tail}</div>
+<div class="re-meta">{html.escape(note.card_id)} · {html.escape(" ".join(note.tags))}{reversed_mark}</div>
+</article>"""
+    return _media_links(card, media)
+
+
+def deck_page(deck: str, body: str, count: int) -> str:
+    return _page(
+        deck,
+        f"""<header class="re-top"><h1><a href="index.html">Decks</a> › {html.escape(deck)}</h1>
+<input id="search" type="search" placeholder="Filter: words, or tag:name  (press /)" aria-label="Filter cards">
+<span id="count">{count} cards</span><button id="reveal-all" type="button">Show all answers</button></header>
+<main>
+{body}
+</main>""",
+    )
+
+
+def index_page(by_deck: dict[str, list[Note]], pages: dict[str, str]) -> str:
+    rows = "\n".join(
+        f'<li><a href="{pages[deck]}">{html.escape(deck)}</a> ({len(notes)} cards)</li>'
+        for deck, notes in sorted(by_deck.items())
+    )
+    total = sum(map(len, by_deck.values()))
+    return _page(
+        "Decks",
+        f"""<header class="re-top"><h1>Decks</h1><span id="count">{total} cards in {len(by_deck)} decks</span></header>
+<main><ul class="re-decks">
+{rows}
+</ul></main>""",
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)} · redeck preview</title>
+<link rel="stylesheet" href="assets/card.css">
+<link rel="stylesheet" href="assets/preview.css">
+<script>{MATHJAX_CONFIG}</script>
+<script defer src="assets/mathjax/tex-svg.js"></script>
+</head>
+<body>
+{body}
+<script src="assets/preview.js"></script>
+</body>
+</html>
+"""
+
+
+def _media_links(card: str, media: set[str]) -> str:
+    """Anki keeps media beside the collection; the preview keeps them under media/."""
+    return re.sub(r'(<img\b[^>]*?\ssrc=)(["\'])([^"\']+)\2', lambda m: _prefix(m, media), card)
+
+
+def _prefix(match: re.Match[str], media: set[str]) -> str:
+    src = match.group(3)
+    return f"{match.group(1)}{match.group(2)}{'media/' + src if src in media else src}{match.group(2)}"
+
+
+def _copy_assets(assets: Path, card_css: str) -> None:
+    (assets / "card.css").write_text(card_css, encoding="utf-8")
+    bundled = resources.files("redeck") / "assets"
+    for name in ("preview.css", "preview.js"):
+        (assets / name).write_bytes((bundled / name).read_bytes())
+    for name in ("tex-svg.js", "LICENSE"):
+        (assets / "mathjax" / name).write_bytes((bundled / "mathjax" / name).read_bytes())

@@ -1,0 +1,147 @@
+"""Sync: write a collection directly, for what an import cannot do (move cards, remove deleted ones).
+
+Needs the ``anki`` library (``pip install 'redeck[sync]'``). Anki must be closed: the collection is
+refused while another process has it open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from redeck.build import BuildResult, build
+from redeck.model import Card
+from redeck.notetypes import BASIC_ID, CLOZE_ID
+from redeck.package import guid
+
+Stale = Literal["keep", "prune", "suspend"]
+
+
+class SyncError(Exception):
+    """A sync that cannot start: the collection is missing, locked or not a collection."""
+
+
+@dataclass(frozen=True)
+class Move:
+    card_id: str
+    from_deck: str
+    to_deck: str
+    anki_cards: int
+
+
+@dataclass(frozen=True)
+class StaleNote:
+    """A note of our note types whose id is no longer in the cards."""
+
+    front: str
+    anki_cards: int
+
+
+@dataclass
+class SyncReport:
+    """What a sync did (or, with ``dry_run``, would do)."""
+
+    build: BuildResult
+    dry_run: bool = False
+    stale_action: Stale = "keep"
+    new: int = 0
+    updated: int = 0
+    moves: list[Move] = field(default_factory=list)
+    stale: list[StaleNote] = field(default_factory=list)
+
+
+def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "keep", dry_run: bool = False) -> SyncReport:
+    """Build the package, import it into the collection, move cards whose deck changed, handle stale notes."""
+    result = build(cards_dir, package)
+    report = SyncReport(result, dry_run=dry_run, stale_action=stale)
+    if not result.ok:
+        return report
+    col = open_collection(collection_path)
+    try:
+        by_guid = {guid(card.id.value): card for card in result.check.cards}
+        existing = _our_notes(col)
+        report.moves = _planned_moves(col, existing, by_guid)
+        report.stale = [
+            StaleNote(_plain(note.fields[0]), len(note.card_ids())) for g, note in sorted(existing.items()) if g not in by_guid
+        ]
+        report.new = sum(1 for g in by_guid if g not in existing)
+        if dry_run:
+            return report
+        report.new, report.updated = _import(col, package)
+        _apply_moves(col, existing, by_guid)
+        stale_ids = [note.id for g, note in existing.items() if g not in by_guid]
+        if stale == "prune" and stale_ids:
+            col.remove_notes(stale_ids)
+        elif stale == "suspend" and stale_ids:
+            col.sched.suspend_cards([cid for nid in stale_ids for cid in col.get_note(nid).card_ids()])
+    finally:
+        col.close()
+    return report
+
+
+def open_collection(path: Path):  # -> anki.collection.Collection
+    from anki.collection import Collection
+    from anki.errors import DBError
+
+    if not path.is_file():
+        raise SyncError(f"{path}: error: no Anki collection here (look for collection.anki2 in your Anki profile folder)")
+    try:
+        return Collection(str(path))
+    except DBError as exc:
+        raise SyncError(f"{path}: error: collection is open in Anki or locked ({exc}); close Anki and try again") from exc
+    except Exception as exc:  # the backend raises several types for a file that is not a collection
+        raise SyncError(f"{path}: error: cannot open collection: {exc}") from exc
+
+
+def _our_notes(col) -> dict:
+    """Notes of redeck's note types, by GUID."""
+    notes = {}
+    for notetype_id in (BASIC_ID, CLOZE_ID):
+        if col.models.get(notetype_id) is None:
+            continue
+        for nid in col.models.nids(notetype_id):
+            note = col.get_note(nid)
+            notes[note.guid] = note
+    return notes
+
+
+def _planned_moves(col, existing: dict, by_guid: dict[str, Card]) -> list[Move]:
+    moves = []
+    for g, note in sorted(existing.items()):
+        card = by_guid.get(g)
+        if card is None:
+            continue
+        decks = {col.decks.name(c.odid or c.did) for c in note.cards()}
+        for deck in sorted(decks - {card.deck.value}):
+            count = sum(1 for c in note.cards() if col.decks.name(c.odid or c.did) == deck)
+            moves.append(Move(card.id.value, deck, card.deck.value, count))
+    return moves
+
+
+def _apply_moves(col, existing: dict, by_guid: dict[str, Card]) -> None:
+    for g, note in existing.items():
+        card = by_guid.get(g)
+        if card is None:
+            continue
+        target = col.decks.id(card.deck.value)
+        # Cards in a filtered deck keep their home deck in odid; moving them would pull them out of it.
+        to_move = [c.id for c in note.cards() if not c.odid and c.did != target]
+        if to_move:
+            col.set_deck(to_move, target)
+
+
+def _import(col, package: Path) -> tuple[int, int]:
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    options = ImportAnkiPackageOptions(with_scheduling=False)
+    log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package.resolve()), options=options)).log
+    return len(log.new), len(log.updated)
+
+
+def _plain(html_text: str, width: int = 70) -> str:
+    import html
+    import re
+
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+    return text if len(text) <= width else text[: width - 1] + "…"

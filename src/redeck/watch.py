@@ -1,0 +1,50 @@
+"""Watch: rebuild the package whenever a file under the card folder changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from redeck.build import BuildResult, build
+from redeck.lock import LOCK_NAME
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One rebuild: what it did and how long it took."""
+
+    result: BuildResult
+    seconds: float
+    changed_paths: tuple[str, ...] = ()
+
+
+def is_card_change(path: str) -> bool:
+    """Card files and media count; the lock file (which builds write) and editor swap files do not."""
+    name = Path(path).name
+    return name != LOCK_NAME and not name.startswith((".", "#")) and not name.endswith(("~", ".swp", ".tmp"))
+
+
+def rebuilds(cards_dir: Path, output: Path, stop: threading.Event | None = None, debounce_ms: int = 100) -> Iterator[Rebuild]:
+    """Build once, then again after every change under ``cards_dir``, until ``stop`` is set.
+
+    A build with errors writes nothing, so a broken save leaves the last good package in place.
+    """
+    from watchfiles import watch
+
+    yield timed_build(cards_dir, output)
+    changes = watch(cards_dir, watch_filter=lambda _change, path: is_card_change(path), stop_event=stop,
+                    debounce=debounce_ms, rust_timeout=200, yield_on_timeout=False)  # fmt: skip
+    for batch in changes:
+        paths = tuple(sorted({path for _change, path in batch}))
+        yield timed_build(cards_dir, output, paths)
+
+
+def timed_build(
+    cards_dir: Path, output: Path, paths: tuple[str, ...] = (), clock: Callable[[], float] = time.perf_counter
+) -> Rebuild:
+    start = clock()
+    result = build(cards_dir, output)
+    return Rebuild(result, clock() - start, paths)
