@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from anki.collection import Collection
 from click.testing import CliRunner
@@ -121,3 +125,13 @@ def test_missing_collection_and_bad_cards_are_one_line_errors(project):
     broken = sync(col_path)
     assert broken.exit_code == 1 and "collection not changed" in broken.stderr
     assert col_path.read_bytes() == before
+
+
+def test_without_anki_installed_sync_says_how_to_get_it(project):
+    tree, path, col_path = project
+    code = "import sys; sys.modules['anki'] = None; from redeck.cli import main; main()"  # as if not installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", code, "sync", "--collection", str(col_path)],
+                         cwd=tree.root, env=env, capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 1
+    assert "pip install 'redeck[sync]'" in run.stderr and "Traceback" not in run.stderr

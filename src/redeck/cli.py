@@ -249,11 +249,9 @@ def sync(cards: Path, collection_path: Path, stale: str | None, dry_run: bool, o
     Moves cards whose deck changed and, with --prune or --suspend, handles notes deleted from the
     cards. Only notes of redeck's note types are touched. Needs: pip install 'redeck[sync]'.
     """
-    try:
-        from redeck.sync import SyncError
-        from redeck.sync import sync as run_sync
-    except ModuleNotFoundError as exc:
-        raise click.UsageError(f"redeck sync needs the anki library: pip install 'redeck[sync]' ({exc})") from exc
+    from redeck.sync import SyncError
+    from redeck.sync import sync as run_sync
+
     try:
         report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run)
     except SyncError as exc:

@@ -6,6 +6,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from redeck.notetypes import NoteType
 # Anki uses note and card ids only as creation times and renumbers clashes on import; notes
 # are matched by GUID. A fixed base keeps the package byte-identical from build to build.
 ID_BASE = 1_700_000_000_000
+CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
@@ -62,9 +64,10 @@ class _Note(genanki.Note):
     way genanki's ``Note.write_to_db`` does, with the note's own time.
     """
 
-    def __init__(self, mod: int, **kwargs: Any) -> None:
+    def __init__(self, mod: int, ordinals: tuple[int, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.mod = mod
+        self.ordinals = ordinals
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
         cursor.execute(
@@ -84,8 +87,16 @@ class _Note(genanki.Note):
             ),
         )
         note_id = cursor.lastrowid
-        for card in self.cards:
-            card.write_to_db(cursor, self.mod, deck_id, note_id, id_gen, self.due)
+        # We know each note's cards already; genanki would re-render the templates per note to find them.
+        for ordinal in self.ordinals:
+            genanki.Card(ordinal).write_to_db(cursor, self.mod, deck_id, note_id, id_gen, self.due)
+
+
+def card_ordinals(note: Note) -> tuple[int, ...]:
+    """The template ordinals Anki makes cards for: front, plus back if reversed; one per cloze number."""
+    if note.notetype == "cloze":
+        return tuple(sorted({int(n) - 1 for n in CLOZE_NUMBER.findall(note.fields[0])}))
+    return (0, 1) if note.fields[4] else (0,)
 
 
 def package_bytes(
@@ -110,6 +121,7 @@ def package_bytes(
         deck.add_note(
             _Note(
                 note_mods[note.card_id],
+                card_ordinals(note),
                 model=models[note.notetype],
                 fields=list(note.fields),
                 tags=list(note.tags),

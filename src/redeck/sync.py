@@ -81,8 +81,11 @@ def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "
 
 
 def open_collection(path: Path):  # -> anki.collection.Collection
-    from anki.collection import Collection
-    from anki.errors import DBError
+    try:
+        from anki.collection import Collection
+        from anki.errors import DBError
+    except ImportError as exc:
+        raise SyncError(f"redeck: error: sync needs Anki's library; install it with: pip install 'redeck[sync]' ({exc})") from exc
 
     if not path.is_file():
         raise SyncError(f"{path}: error: no Anki collection here (look for collection.anki2 in your Anki profile folder)")
