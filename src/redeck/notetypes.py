@@ -45,9 +45,10 @@ CSS = """\
   --re-fg: #e6edf3; --re-muted: #9198a1; --re-rule: #3d444d; --re-code-bg: #262c36;
   --re-accent: #71b7ff; --re-extra-bg: #212830;
 }
-.re-front, .re-back, .re-extra, .re-source { max-width: 40em; margin: 0 auto; }
+/* px, not em: the extra and source use smaller fonts, and their columns must still line up. */
+.re-front, .re-back, .re-extra, .re-source { max-width: 800px; margin: 0 auto; }
 .re-back { margin-top: 0.5em; }
-hr#answer { border: none; border-top: 1px solid var(--re-rule); margin: 1em auto; max-width: 40em; }
+hr#answer { border: none; border-top: 1px solid var(--re-rule); margin: 1em auto; max-width: 800px; }
 .re-extra { margin-top: 1em; padding: 0.6em 0.9em; font-size: 0.85em; color: var(--re-fg);
   background: var(--re-extra-bg); border-left: 3px solid var(--re-rule); border-radius: 4px; }
 .re-source { margin-top: 1.2em; font-size: 0.65em; color: var(--re-muted); }
