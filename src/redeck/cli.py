@@ -16,6 +16,15 @@ from redeck import __version__
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
 
+package_output = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/research-engineering.apkg"),
+    show_default=True, help="Package to write.",
+)  # fmt: skip
+ids_folder = click.option(
+    "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."
+)
+
+
 def cards_location(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add the card tree as ``--cards DIR`` or a positional ``[CARDS]`` (default ``cards``)."""
 
@@ -85,14 +94,7 @@ def check(cards: Path, strict: bool) -> None:
 
 @cli.command()
 @cards_location
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("build/research-engineering.apkg"),
-    show_default=True,
-    help="Package to write.",
-)
+@package_output
 @no_traceback
 def build(cards: Path, output: Path) -> None:
     """Check the cards and compile them into an Anki package.
@@ -137,9 +139,7 @@ def stats(cards: Path, as_json: bool) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--deck", required=True, help="Deck path, e.g. 'Research Engineering::Systems::Raft'.")
-@click.option(
-    "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."
-)
+@ids_folder
 @no_traceback
 def new(file: Path, deck: str, cards_dir: Path) -> None:
     """Create a card file FILE with a valid skeleton and a fresh unique id."""
@@ -160,9 +160,7 @@ def new(file: Path, deck: str, cards_dir: Path) -> None:
 
 @cli.command("new-id")
 @click.argument("text", nargs=-1, required=True)
-@click.option(
-    "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."
-)
+@ids_folder
 @no_traceback
 def new_id(text: tuple[str, ...], cards_dir: Path) -> None:
     """Suggest an id for a card about TEXT that no card uses yet."""
@@ -173,8 +171,7 @@ def new_id(text: tuple[str, ...], cards_dir: Path) -> None:
 
 @cli.command()
 @cards_location
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/research-engineering.apkg"),
-              show_default=True, help="Package to write.")  # fmt: skip
+@package_output
 @no_traceback
 def watch(cards: Path, output: Path) -> None:
     """Rebuild the package on every change under the card folder (Ctrl-C to stop).
@@ -240,8 +237,7 @@ def schema() -> None:
 @click.option("--prune", "stale", flag_value="prune", help="Delete notes whose id is no longer in the cards.")
 @click.option("--suspend", "stale", flag_value="suspend", help="Suspend them instead.")
 @click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/research-engineering.apkg"),
-              show_default=True, help="Package to build and import.")  # fmt: skip
+@package_output
 @no_traceback
 def sync(cards: Path, collection_path: Path, stale: str | None, dry_run: bool, output: Path) -> None:
     """Build, import into a collection, and make the changes an import cannot.
