@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -12,11 +11,10 @@ from pathlib import Path
 from redeck.check import check_cards
 from redeck.lint import lint_cards
 from redeck.load import card_files, load_tree
-from redeck.model import Card, Problem
+from redeck.model import CLOZE_NUMBER, Card, Problem
 
 DEFAULT_CARDS = Path("cards")
 DEFAULT_OUTPUT = Path("build/research-engineering.apkg")
-CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from redeck.lint import RULES
-from redeck.model import Card, Position, Problem, Text
+from redeck.model import CLOZE_NUMBER, Card, Position, Problem, Text
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,63}")
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::")
 # Markdown images and HTML <img> tags; the path is group 1 or group 2.
 IMAGE_PATTERN = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?[^)]*\)|<img\b[^>]*?\ssrc=[\"']([^\"']+)[\"']", re.I)
 REMOTE_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -53,7 +52,7 @@ def check_card(card: Card) -> Iterator[Problem]:
         text = getattr(card, name)
         if text is not None and not text.value.strip():
             yield Problem.at(text.pos, "empty-field", f"'{name}' is empty")
-    if card.cloze is not None and card.cloze.value.strip() and not CLOZE_PATTERN.search(card.cloze.value):
+    if card.cloze is not None and card.cloze.value.strip() and not CLOZE_NUMBER.search(card.cloze.value):
         yield Problem.at(card.cloze.pos, "cloze", "cloze has no deletion; write {{c1::answer}} or {{c1::answer::hint}}")
     for tag in card.tags:
         yield from check_tag(tag)

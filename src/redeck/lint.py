@@ -5,32 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from redeck.model import Card, Problem, Text
+from redeck.model import CLOZE_NUMBER, Card, Problem, Text
 
 MAX_ANSWER_CHARS = 200
 MAX_LIST_ITEMS = 3
 MAX_CLOZE_DELETIONS = 3
 
-YES_NO_STARTS = {
-    "is",
-    "are",
-    "does",
-    "do",
-    "can",
-    "could",
-    "should",
-    "would",
-    "will",
-    "was",
-    "were",
-    "has",
-    "have",
-    "had",
-    "did",
-}
+YES_NO_STARTS = {"is", "are", "does", "do", "can", "could", "should", "would", "will", "was", "were", "has", "have", "had",
+                 "did"}  # fmt: skip
 QUESTION_STARTS = {"what", "why", "how", "which", "when", "where", "who", "whom", "whose"}
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
-CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 # Math, code spans and fenced code are formulas or literals, not quantities.
 NOT_PROSE = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|```.*?```|`[^`]*`", re.S)
 NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")

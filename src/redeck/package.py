@@ -6,7 +6,6 @@ import hashlib
 import io
 import itertools
 import json
-import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable
@@ -15,13 +14,12 @@ from typing import Any
 
 import genanki
 
-from redeck.model import Note
+from redeck.model import CLOZE_NUMBER, Note
 from redeck.notetypes import NoteType
 
 # Anki uses note and card ids only as creation times and renumbers clashes on import; notes
 # are matched by GUID. A fixed base keeps the package byte-identical from build to build.
 ID_BASE = 1_700_000_000_000
-CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
