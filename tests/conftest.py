@@ -33,6 +33,9 @@ class CardTree:
         assert result.ok, [str(p) for p in result.check.errors]
         return result
 
+    def lock_bytes(self) -> bytes:
+        return (self.cards / "redeck.lock").read_bytes()
+
     def problems(self, strict: bool = False) -> list[tuple[int, int, str]]:
         return [(p.line, p.col, p.rule) for p in check_tree(self.cards, strict=strict).problems]
 

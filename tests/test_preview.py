@@ -116,3 +116,13 @@ def test_preview_in_a_real_browser(tree, monkeypatch, browser):
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_preview_never_replaces_a_folder_it_did_not_write(tree, monkeypatch):
+    monkeypatch.chdir(tree.root)
+    tree.write("r.yaml", CARDS.replace("    extra: '![plot](media/plot.svg)'\n", ""))
+    result = CliRunner().invoke(cli, ["preview", "-o", "cards"])
+    assert result.exit_code == 1 and "is not a redeck preview" in result.stderr
+    assert (tree.cards / "r.yaml").is_file()
+    assert CliRunner().invoke(cli, ["preview", "-o", "site"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["preview", "-o", "site"]).exit_code == 0  # its own site it replaces

@@ -95,11 +95,13 @@ def test_dry_run_prints_the_plan_and_changes_nothing(project):
     tree, path, col_path = project
     path.write_text(BASIC_FILE.replace(OLD_DECK, NEW_DECK).replace("repl-hinted-handoff", "repl-hinted-handoff-v2"))
     before = col_path.read_bytes()
-    result = sync(col_path, "--prune", "--dry-run")
+    lock_before, package_before = tree.lock_bytes(), tree.output.read_bytes()
+    result = sync(col_path, "--prune", "--dry-run", "-o", str(tree.output))
     assert result.exit_code == 0, result.output
     assert "would move repl-quorum-condition" in result.stdout and "would delete: What is hinted handoff?" in result.stdout
     assert "dry run: nothing changed" in result.stderr
     assert col_path.read_bytes() == before
+    assert tree.lock_bytes() == lock_before and tree.output.read_bytes() == package_before
 
 
 def test_locked_collection_is_refused_with_no_change(project):

@@ -205,9 +205,13 @@ def preview(cards: Path, output: Path) -> None:
 
     Open OUTPUT/index.html in a browser; it needs no server and no network.
     """
-    from redeck.preview import build_preview
+    from redeck.preview import PreviewError, build_preview
 
-    result = build_preview(cards, output)
+    try:
+        result = build_preview(cards, output)
+    except PreviewError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     _print_problems(result.check.problems)
     if not result.ok:
         click.echo(f"✗ {plural(len(result.check.errors), 'error')}; {output} not written", err=True)

@@ -13,11 +13,16 @@ from pathlib import Path
 from redeck.build import CheckResult, check_tree
 from redeck.model import Note
 
+MARKER = ".redeck-preview"  # marks a folder as ours, so a rebuild may replace it
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 MATHJAX_CONFIG = """window.MathJax = {
   tex: {inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]]},
   svg: {fontCache: "global"}
 };"""
+
+
+class PreviewError(Exception):
+    """The output folder exists and is not a preview that redeck wrote."""
 
 
 @dataclass
@@ -38,6 +43,8 @@ def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
     from redeck.notetypes import note_types
     from redeck.render import Renderer
 
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise PreviewError(f"{out_dir}: error: folder exists and is not a redeck preview; refusing to replace it")
     checked = check_tree(cards_dir)
     result = PreviewResult(checked, out_dir)
     if checked.errors:
@@ -53,6 +60,7 @@ def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "assets" / "mathjax").mkdir(parents=True)
     (staging / "media").mkdir()
+    (staging / MARKER).write_text("Written by `redeck preview`; the next preview replaces this folder.\n")
     _copy_assets(staging / "assets", note_types()["basic"].css)
     for path, name in renderer.media.items():
         shutil.copyfile(path, staging / "media" / name)

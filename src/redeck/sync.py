@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from redeck.build import BuildResult, build
+from redeck.build import BuildResult, build, check_tree
 from redeck.model import Card
 from redeck.notetypes import BASIC_ID, CLOZE_ID
 from redeck.package import guid
@@ -53,7 +53,8 @@ class SyncReport:
 
 def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "keep", dry_run: bool = False) -> SyncReport:
     """Build the package, import it into the collection, move cards whose deck changed, handle stale notes."""
-    result = build(cards_dir, package)
+    # A dry run only reads: no package, no lock file, no collection write.
+    result = BuildResult(check_tree(cards_dir), package) if dry_run else build(cards_dir, package)
     report = SyncReport(result, dry_run=dry_run, stale_action=stale)
     if not result.ok:
         return report
