@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,11 +55,29 @@ class BuildResult:
 
 def check_tree(cards_dir: Path = DEFAULT_CARDS, strict: bool = False) -> CheckResult:
     """Load and check every card file under ``cards_dir``; ``strict`` adds the quality lint."""
-    cards, problems = load_tree(cards_dir)
-    problems.extend(check_cards(cards))
-    if strict:
-        problems.extend(lint_cards(cards))
-    return CheckResult(cards, sorted(set(problems)), files=len(card_files(cards_dir)))
+    with cyclic_gc_paused():
+        cards, problems = load_tree(cards_dir)
+        problems.extend(check_cards(cards))
+        if strict:
+            problems.extend(lint_cards(cards))
+        return CheckResult(cards, sorted(set(problems)), files=len(card_files(cards_dir)))
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a pipeline run.
+
+    The pipeline allocates millions of small objects that form no cycles; the collector rescans
+    them as they accumulate and frees nothing, which took two thirds of `check` at 100k cards.
+    Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build(cards_dir: Path = DEFAULT_CARDS, output: Path = DEFAULT_OUTPUT, now: int | None = None) -> BuildResult:
@@ -65,6 +86,11 @@ def build(cards_dir: Path = DEFAULT_CARDS, output: Path = DEFAULT_OUTPUT, now: i
     ``now`` is the time given to notes that are new or changed (default: the clock); notes
     that did not change keep the time in the lock file, so an unchanged tree rebuilds the same bytes.
     """
+    with cyclic_gc_paused():
+        return _build(cards_dir, output, now)
+
+
+def _build(cards_dir: Path, output: Path, now: int | None) -> BuildResult:
     checked = check_tree(cards_dir)
     if checked.errors:
         return BuildResult(checked, output)
