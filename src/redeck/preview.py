@@ -12,6 +12,7 @@ from pathlib import Path
 
 from redeck.build import CheckResult, check_tree
 from redeck.model import Note
+from redeck.render import IMG_SRC, plain_text
 
 MARKER = ".redeck-preview"  # marks a folder as ours, so a rebuild may replace it
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
@@ -111,11 +112,11 @@ def card_html(note: Note, media: set[str]) -> str:
         tail += f'<div class="re-extra">{extra}</div>'
     if source:
         tail += f'<div class="re-source">{source}</div>'
-    searchable = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(note.fields))).lower()
+    searchable = plain_text(" ".join(note.fields)).lower()
     tags = " ".join(note.tags).lower()
     reversed_mark = " · reversed too" if note.notetype == "basic" and note.fields[4] else ""
     card = f"""<article class="re-card card" id="{note.card_id}" tabindex="0" aria-expanded="false"
-  data-tags="{html.escape(tags)}" data-text="{html.escape(" ".join(searchable.split()))}">
+  data-tags="{html.escape(tags)}" data-text="{html.escape(searchable)}">
 <div class="re-front">{question}</div>
 <div class="re-hint">click or press Enter to show the answer</div>
 <div class="re-answer"><hr id="answer"><div class="re-back">{answer}</div>{tail}</div>
@@ -173,7 +174,7 @@ def _page(title: str, body: str) -> str:
 
 def _media_links(card: str, media: set[str]) -> str:
     """Anki keeps media beside the collection; the preview keeps them under media/."""
-    return re.sub(r'(<img\b[^>]*?\ssrc=)(["\'])([^"\']+)\2', lambda m: _prefix(m, media), card)
+    return IMG_SRC.sub(lambda m: _prefix(m, media), card)
 
 
 def _prefix(match: re.Match[str], media: set[str]) -> str:

@@ -20,6 +20,7 @@ MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRI
 MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 CODE_BLOCK = re.compile(r'<pre><code class="language-([^"]+)">(.*?)</code></pre>', re.S)
+HTML_TAG = re.compile(r"<[^>]+>")
 IMG_SRC = re.compile(r"(<img\b[^>]*?\ssrc=)([\"'])(.*?)\2", re.I | re.S)
 URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]']")
 # Markdown syntax characters; a field with none of them is plain text and skips the parser.
@@ -99,6 +100,11 @@ class Renderer:
         if self._formatter is None:
             self._formatter = HtmlFormatter(cssclass="highlight")
         return highlight(html.unescape(match.group(2)), lexer, self._formatter).strip()
+
+
+def plain_text(html_text: str) -> str:
+    """The text of rendered HTML, tags dropped and whitespace collapsed (for search and messages)."""
+    return " ".join(html.unescape(HTML_TAG.sub(" ", html_text)).split())
 
 
 def media_name(path: Path) -> str:

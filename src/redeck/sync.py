@@ -144,8 +144,7 @@ def _import(col, package: Path) -> tuple[int, int]:
 
 
 def _plain(html_text: str, width: int = 70) -> str:
-    import html
-    import re
+    from redeck.render import plain_text
 
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+    text = plain_text(html_text)
     return text if len(text) <= width else text[: width - 1] + "…"
