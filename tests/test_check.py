@@ -198,4 +198,5 @@ def test_a_failed_build_leaves_the_previous_package_untouched(tree):
     assert not result.ok and not result.written
     assert tree.output.read_bytes() == before
     assert (tree.cards / "redeck.lock").read_bytes() == lock_before
-    assert sorted(p.name for p in tree.output.parent.iterdir()) == ["deck.apkg"]  # no temporary files left
+    assert sorted(p.name for p in tree.output.parent.iterdir()) == [".redeck-cache", "deck.apkg"]
+    assert [p for p in tree.output.parent.rglob("*.tmp")] == []  # no temporary files left

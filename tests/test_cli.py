@@ -85,7 +85,8 @@ def test_failed_build_exits_1_and_writes_nothing(tree, run):
     result = run("build")
     assert result.exit_code == 1
     assert "cards/t.yaml:14:5: error:" in result.stdout
-    assert not (tree.root / "build").exists()
+    assert not (tree.root / "build" / "research-engineering.apkg").exists()
+    assert not (tree.cards / "redeck.lock").exists()
 
 
 @pytest.mark.parametrize(

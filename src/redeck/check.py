@@ -13,30 +13,37 @@ from redeck.model import CLOZE_NUMBER, Card, Position, Problem, Text
 ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,63}")
 # Markdown images and HTML <img> tags; the path is group 1 or group 2.
 IMAGE_PATTERN = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?[^)]*\)|<img\b[^>]*?\ssrc=[\"']([^\"']+)[\"']", re.I)
+# What every image starts with: most fields have neither, and skip the full pattern.
+IMAGE_HINT = re.compile(r"!\[|<img", re.I)
 REMOTE_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def check_cards(cards: Iterable[Card]) -> list[Problem]:
-    """Every problem with these cards, in the order found."""
+    """Every problem with these cards on their own and with their decks, in the order found.
+
+    Ids repeated across cards are ``duplicate_ids``'s job, since it needs every file at once.
+    """
     problems: list[Problem] = []
-    first_use: dict[str, Position] = {}
     decks_seen: set[tuple[str, Position]] = set()
     for card in cards:
         if (card.deck.value, card.deck.pos) not in decks_seen:
             decks_seen.add((card.deck.value, card.deck.pos))
             problems.extend(check_deck(card.deck))
         problems.extend(check_card(card))
-        card_id = card.id.value
-        if card_id in first_use:
-            where = first_use[card_id]
-            problems.append(
-                Problem.at(
-                    card.id.pos, "duplicate-id", f"duplicate id '{card_id}' (first used at {where.path}:{where.line}:{where.col})"
-                )
-            )
-        else:
-            first_use[card_id] = card.id.pos
     return problems
+
+
+def duplicate_ids(ids: Iterable[tuple[str, Position]]) -> Iterator[Problem]:
+    """An id used before, in this file or an earlier one (``ids`` in build order)."""
+    first_use: dict[str, Position] = {}
+    for card_id, pos in ids:
+        where = first_use.get(card_id)
+        if where is None:
+            first_use[card_id] = pos
+        else:
+            yield Problem.at(
+                pos, "duplicate-id", f"duplicate id '{card_id}' (first used at {where.path}:{where.line}:{where.col})"
+            )
 
 
 def check_card(card: Card) -> Iterator[Problem]:
@@ -60,7 +67,7 @@ def check_card(card: Card) -> Iterator[Problem]:
         if rule.value not in RULES:
             yield Problem.at(rule.pos, "lint", f"unknown lint rule '{rule.value}' (known: {', '.join(sorted(RULES))})")
     for text in (card.front, card.back, card.cloze, card.extra):
-        if text is not None:
+        if text is not None and IMAGE_HINT.search(text.value):
             yield from check_images(text, card.file.parent)
 
 
@@ -101,6 +108,8 @@ def check_tag(tag: Text) -> Iterator[Problem]:
 
 def image_paths(text: str) -> Iterator[tuple[int, str]]:
     """(offset, path) of every local image a Markdown text refers to."""
+    if not IMAGE_HINT.search(text):
+        return
     for match in IMAGE_PATTERN.finditer(text):
         group = 1 if match.group(1) is not None else 2
         ref = match.group(group)

@@ -86,9 +86,7 @@ def check(cards: Path, strict: bool) -> None:
     _print_problems(result.problems)
     failed = result.errors or (strict and result.warnings)
     counts = f"{plural(len(result.errors), 'error')}, {plural(len(result.warnings), 'warning')}"
-    click.echo(
-        f"{'✗' if failed else '✓'} {plural(len(result.cards), 'card')} in {plural(result.files, 'file')}: {counts}", err=True
-    )
+    click.echo(f"{'✗' if failed else '✓'} {plural(result.cards, 'card')} in {plural(result.files, 'file')}: {counts}", err=True)
     sys.exit(1 if failed else 0)
 
 
@@ -99,7 +97,7 @@ def check(cards: Path, strict: bool) -> None:
 def build(cards: Path, output: Path) -> None:
     """Check the cards and compile them into an Anki package.
 
-    Nothing is written if any card has an error; the previous package stays as it was.
+    If any card has an error, neither the package nor the lock file is written; the previous package stays as it was.
     Re-importing the package into Anki updates edited notes in place and keeps their history.
     """
     from redeck.build import build as build_package
@@ -119,12 +117,12 @@ def build(cards: Path, output: Path) -> None:
 @no_traceback
 def stats(cards: Path, as_json: bool) -> None:
     """Count cards per deck, tag and kind; list cards without a source and the longest answers."""
-    from redeck.build import check_tree
+    from redeck.build import load_checked
     from redeck.stats import deck_stats
 
-    result = check_tree(cards)
+    card_list, result = load_checked(cards)
     _print_problems(result.errors)
-    report = deck_stats(result.cards)
+    report = deck_stats(card_list)
     if as_json:
         import json
 

@@ -19,8 +19,20 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bo
 # A small file whose aliases expand to more nodes than this is an alias bomb.
 MAX_EXPANDED_NODES = 100_000
 
-# BaseLoader resolves no implicit types, so `1.50`, `no` and `2025-01-01` stay text.
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+    """PyYAML's base loader: no implicit types, so `1.50`, `no` and `2025-01-01` stay text."""
+
+    # The composer asks for the tag of every untagged node; with no implicit types it is always
+    # the default for the node's kind, which this answers without BaseResolver's general search.
+    _DEFAULT_TAGS = {
+        yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+        yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+        yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    }
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return self._DEFAULT_TAGS[kind]
 
 
 def card_files(cards_dir: Path) -> list[Path]:
@@ -131,11 +143,14 @@ class _FileReader:
             self.error(node, "structure", f"a card must be a mapping with an 'id', not {_kind(node)}")
             return None
         values = self.mapping(node, CARD_KEYS, "card")
-        texts = {key: self.text_value(values.get(key), key) for key in ("id", *TEXT_KEYS)}
+        texts = dict.fromkeys(TEXT_KEYS)
+        for key, value_node in values.items():
+            if key in texts or key == "id":
+                texts[key] = self.text_value(value_node, key)
         tags = self.text_list(values.get("tags"), "tags")
         lint = self.text_list(values.get("lint"), "lint")
         reverse = self.boolean(values.get("reverse"), "reverse")
-        card_id = texts.pop("id")
+        card_id = texts.pop("id", None)
         if "id" not in values:
             self.error(node, "structure", "card has no 'id'")
         if card_id is None or deck is None:
@@ -161,7 +176,9 @@ class _FileReader:
         values: dict[str, yaml.Node] = {}
         first: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if not self.safe(key_node) or not self.safe(value_node):
+            if (key_node.tag not in SAFE_TAGS or value_node.tag not in SAFE_TAGS) and not (
+                self.safe(key_node) and self.safe(value_node)
+            ):
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "structure", f"a {what} key must be text, not {_kind(key_node)}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from redeck.build import CheckResult, check_tree
+from redeck.build import CheckResult, load_checked
 from redeck.model import Note
 from redeck.render import IMG_SRC, plain_text
 
@@ -46,12 +46,12 @@ def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
 
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
         raise PreviewError(f"{out_dir}: error: folder exists and is not a redeck preview; refusing to replace it")
-    checked = check_tree(cards_dir)
+    cards, checked = load_checked(cards_dir)
     result = PreviewResult(checked, out_dir)
     if checked.errors:
         return result
     renderer = Renderer()
-    notes = [renderer.render_card(card) for card in checked.cards]
+    notes = [renderer.render_card(card) for card in cards]
     media = set(renderer.media.values())
     by_deck: dict[str, list[Note]] = defaultdict(list)
     for note in notes:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from redeck.build import BuildResult, build, check_tree
+from redeck.build import BuildResult, build, load_checked
 from redeck.model import Card
 from redeck.notetypes import BASIC_ID, CLOZE_ID
 from redeck.package import guid
@@ -54,13 +54,14 @@ class SyncReport:
 def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "keep", dry_run: bool = False) -> SyncReport:
     """Build the package, import it into the collection, move cards whose deck changed, handle stale notes."""
     # A dry run only reads: no package, no lock file, no collection write.
-    result = BuildResult(check_tree(cards_dir), package) if dry_run else build(cards_dir, package)
+    cards, checked = load_checked(cards_dir)
+    result = BuildResult(checked, package) if dry_run or checked.errors else build(cards_dir, package)
     report = SyncReport(result, dry_run=dry_run, stale_action=stale)
     if not result.ok:
         return report
     col = open_collection(collection_path)
     try:
-        by_guid = {guid(card.id.value): card for card in result.check.cards}
+        by_guid = {guid(card.id.value): card for card in cards}
         existing = _our_notes(col)
         report.moves = _planned_moves(col, existing, by_guid)
         report.stale = [

@@ -1,0 +1,76 @@
+"""Cache: each card file's compiled result, kept under build/ and keyed by the file's bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+import redeck
+
+CACHE_NAME = ".redeck-cache"
+# Bump when the shape of what is cached changes; redeck's own sources are keyed as well (see `compiler_key`).
+FORMAT = 1
+
+
+def cache_dir(output: Path) -> Path:
+    """Where the cache for a package lives: beside it (under build/ by default), one folder per package."""
+    return output.parent / CACHE_NAME / output.name
+
+
+def compiler_key() -> str:
+    """What else a compiled file depends on: redeck's code and the renderer's versions.
+
+    redeck's modules are keyed by size and modification time, so an upgraded (or, in a checkout,
+    edited) compiler never serves results an older one made.
+    """
+    import pygments
+    import pyromark
+
+    package = Path(redeck.__file__).parent
+    sources = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in package.glob("*.py"))
+    return repr((FORMAT, redeck.__version__, pyromark.__version__, pygments.__version__, sys.version_info[:2], sources))
+
+
+def file_key(compiler: str, path: str, top_folder: str, data: bytes) -> str:
+    """The cache key of one card file: its bytes, its name (problems quote it) and the compiler."""
+    h = hashlib.blake2b(data, digest_size=16)
+    h.update(f"\0{path}\0{top_folder}\0{compiler}".encode())
+    return h.hexdigest()
+
+
+def read(folder: Path, key: str) -> Any | None:
+    """The entry stored under ``key``, or None if there is none or it cannot be read."""
+    try:
+        with open(folder / f"{key}.pickle", "rb") as f:
+            return pickle.load(f)
+    except Exception:  # a missing, truncated or foreign file is a miss; the build rewrites it
+        return None
+
+
+def write(folder: Path, key: str, entry: Any) -> None:
+    """Store ``entry`` under ``key``; a rename makes it appear whole or not at all.
+
+    Not fsynced, and a failed write is ignored: a lost or unreadable entry only costs a recompile.
+    """
+    tmp = folder / f".{key}.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, folder / f"{key}.pickle")
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def prune(folder: Path, keep: set[str]) -> None:
+    """Delete entries no longer used, so the cache stays the size of the card tree."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(".pickle") and name.removesuffix(".pickle") not in keep:
+            (folder / name).unlink(missing_ok=True)
