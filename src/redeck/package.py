@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,84 +64,124 @@ def card_ordinals(note: Note) -> tuple[int, ...]:
     return (0, 1) if note.fields[4] else (0,)
 
 
-def package_bytes(
-    notes: Iterable[Note],
-    note_types: dict[str, NoteType],
-    note_mods: dict[str, int],
-    type_mods: dict[str, int],
-    media: dict[str, Path],
-    guids: dict[str, str] | None = None,
-) -> bytes:
-    """The .apkg bytes for these notes (in source order); the same input gives the same bytes.
+@dataclass(frozen=True)
+class Fragment:
+    """Some notes and their cards as rows of a small SQLite database, numbered from 0.
 
-    ``note_mods`` maps card ids and ``type_mods`` note-type keys to modification times;
-    ``media`` maps the names used in fields to the files to pack; ``guids`` may give GUIDs
-    already computed (by card id), saving the hash.
+    Each card file becomes one fragment (in parallel, and cached); ``package_bytes`` stitches
+    them in order into one collection, renumbering as it copies.
     """
-    models = {key: _Model(nt, type_mods[key]) for key, nt in note_types.items()}
-    by_deck: dict[str, list[tuple[int, Note]]] = {}
-    # `due` is a new card's position in Anki's new queue: keep source order.
-    for position, note in enumerate(notes, start=1):
-        by_deck.setdefault(note.deck, []).append((position, note))
-    return _zip(_database(by_deck, models, note_mods, guids or {}), media)
+
+    database: bytes
+    notes: int
+    cards: int
+    decks: tuple[str, ...]  # the decks used, in order of first use
+    deck_notetypes: tuple[tuple[str, str], ...]  # (deck, note type) pairs used, in order of first use
 
 
-# The notes and cards columns in genanki's order; constants are written as literals, not bound per row.
-NOTE_INSERT = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,0,0,'')"  # id guid mid mod usn tags flds sfld csum flags data
-CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')"  # id nid did ord mod usn type queue due ...
+# Only the columns that vary; `_stitch` writes genanki's constant values for the others.
+FRAGMENT_SCHEMA = """
+CREATE TABLE notes (id INTEGER PRIMARY KEY, guid, mid, mod, tags, flds, sfld);
+CREATE TABLE cards (id INTEGER PRIMARY KEY, nid, did, ord, mod);
+"""
 
 
-def _database(
-    by_deck: dict[str, list[tuple[int, Note]]], models: dict[str, _Model], note_mods: dict[str, int], guids: dict[str, str]
-) -> bytes:
-    """The collection database: genanki's schema, decks and note types, then every note and card in one pass.
+def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], note_types: dict[str, NoteType]) -> Fragment:
+    """The rows for these notes (in source order), with their modification times and GUIDs.
 
     genanki's own ``Note.write_to_db`` stamps every note with the package's one time (ANKI_IMPORT.md
-    rule 8) and renders the templates once per note to find its cards, and its ``Deck.write_to_db``
-    rewrites the whole deck list once per deck; we know each note's time and card ordinals, so the
-    rows are written here, with the values genanki writes.
+    rule 8) and renders the templates once per note to find its cards; we know each note's time and
+    card ordinals, so the rows are written here, with the values genanki writes.
     """
-    decks: dict[str, Any] = {}
-    model_json: dict[str, Any] = {}
-    ids = itertools.count(ID_BASE)
     note_rows = []
     card_rows = []
-    for name, deck_notes in sorted(by_deck.items()):
-        did = deck_id(name)
-        decks[str(did)] = genanki.Deck(did, name).to_json()
-        for key in sorted({note.notetype for _, note in deck_notes}):
-            model_json[str(models[key].model_id)] = models[key].to_json(0, did)
-        for due, note in deck_notes:
-            note_id = next(ids)
-            mod = note_mods[note.card_id]
-            fields = note.fields
-            note_guid = guids.get(note.card_id) or guid(note.card_id)
-            tags = " " + " ".join(note.tags) + " "
-            note_rows.append((note_id, note_guid, models[note.notetype].model_id, mod, tags, "\x1f".join(fields), fields[0]))
-            for ordinal in card_ordinals(note):
-                card_rows.append((next(ids), note_id, did, ordinal, mod, due))
+    deck_ids: dict[str, int] = {}
+    for index, (note, mod, note_guid) in enumerate(zip(notes, mods, guids, strict=True)):
+        fields = note.fields
+        tags = " " + " ".join(note.tags) + " "
+        note_rows.append((index, note_guid, note_types[note.notetype].id, mod, tags, "\x1f".join(fields), fields[0]))
+        did = deck_ids.get(note.deck) or deck_ids.setdefault(note.deck, deck_id(note.deck))
+        for ordinal in card_ordinals(note):
+            card_rows.append((len(card_rows), index, did, ordinal, mod))
     conn = sqlite3.connect(":memory:")
     try:
-        cursor = conn.cursor()
-        cursor.executescript(APKG_SCHEMA)
-        cursor.executescript(APKG_COL)
-        col_decks, col_models = cursor.execute("SELECT decks, models FROM col").fetchone()
-        cursor.execute(
+        conn.executescript(FRAGMENT_SCHEMA)
+        conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?)", note_rows)
+        conn.executemany("INSERT INTO cards VALUES(?,?,?,?,?)", card_rows)
+        conn.commit()
+        database = conn.serialize()
+    finally:
+        conn.close()
+    return Fragment(
+        database,
+        notes=len(note_rows),
+        cards=len(card_rows),
+        decks=tuple(dict.fromkeys(note.deck for note in notes)),
+        deck_notetypes=tuple(dict.fromkeys((note.deck, note.notetype) for note in notes)),
+    )
+
+
+def package_bytes(
+    fragments: Iterable[Fragment], note_types: dict[str, NoteType], type_mods: dict[str, int], media: dict[str, Path]
+) -> bytes:
+    """The .apkg bytes for the notes of these fragments, in order; the same input gives the same bytes.
+
+    ``type_mods`` maps note-type keys to modification times; ``media`` maps the names used in
+    fields to the files to pack.
+    """
+    return _zip(_database(list(fragments), note_types, type_mods), media)
+
+
+def _database(fragments: list[Fragment], note_types: dict[str, NoteType], type_mods: dict[str, int]) -> bytes:
+    """The collection: genanki's schema, decks and note types, then every fragment's rows."""
+    models = {key: _Model(nt, type_mods[key]) for key, nt in note_types.items()}
+    decks = {str(deck_id(name)): genanki.Deck(deck_id(name), name).to_json() for f in fragments for name in f.decks}
+    # genanki records in each note type the last deck it was written with.
+    model_json = {
+        str(models[key].model_id): models[key].to_json(0, deck_id(deck)) for f in fragments for deck, key in f.deck_notetypes
+    }
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        col_decks, col_models = conn.execute("SELECT decks, models FROM col").fetchone()
+        conn.execute(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps({**json.loads(col_decks), **decks}), json.dumps({**json.loads(col_models), **model_json})),
         )
         # Building the indexes once after the inserts is cheaper than updating them row by row.
-        indexes = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
         for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        cursor.executemany(NOTE_INSERT, note_rows)
-        cursor.executemany(CARD_INSERT, card_rows)
+            conn.execute(f"DROP INDEX {name}")
+        _stitch(conn, fragments)
         for _name, sql in indexes:
-            cursor.execute(sql)
-        conn.commit()
+            conn.execute(sql)
         return conn.serialize()
     finally:
         conn.close()
+
+
+def _stitch(conn: sqlite3.Connection, fragments: list[Fragment]) -> None:
+    """Copy every fragment's rows in order: notes get ids from ID_BASE, then cards; `due` is source order."""
+    note_base, card_base = ID_BASE, ID_BASE + sum(f.notes for f in fragments)
+    for f in fragments:
+        conn.execute("ATTACH ':memory:' AS fragment")
+        conn.deserialize(f.database, name="fragment")
+        offsets = {"note": note_base, "card": card_base, "due": note_base - ID_BASE + 1}
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO notes SELECT id + :note, guid, mid, mod, -1, tags, flds, sfld, 0, 0, '' FROM fragment.notes ORDER BY id",
+            offsets,
+        )
+        conn.execute(
+            "INSERT INTO cards SELECT id + :card, nid + :note, did, ord, mod, -1, 0, 0, nid + :due, 0, 0, 0, 0, 0, 0, 0, 0, ''"
+            " FROM fragment.cards ORDER BY id",
+            offsets,
+        )
+        conn.execute("COMMIT")
+        conn.execute("DETACH fragment")
+        note_base += f.notes
+        card_base += f.cards
 
 
 def _zip(database: bytes, media: dict[str, Path]) -> bytes:

@@ -61,7 +61,7 @@ class Renderer:
             maths.append(match.group())
             return f"\ue000{len(maths) - 1}\ue001"
 
-        out = pyromark.html(MATH.sub(protect, text), options=MARKDOWN_OPTIONS)
+        out = pyromark.html(MATH.sub(protect, text) if "\\" in text else text, options=MARKDOWN_OPTIONS)
         if "<pre><code class=" in out:
             out = CODE_BLOCK.sub(self._highlight, out)
         if "<img" in out:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from redeck.build import anki_cards
-from redeck.model import Card
+from redeck.model import Card, anki_cards
 
 LONGEST = 5
 

@@ -1,0 +1,238 @@
+"""Compile: each card file through load, check, render and packaging, on every core, cached by content."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from redeck.check import IMAGE_HINT, check_cards, image_paths
+from redeck.load import card_files, decode, load_text
+from redeck.model import Card, Problem, anki_cards
+
+if TYPE_CHECKING:
+    from redeck.lock import Stamp
+    from redeck.package import Fragment
+
+# Below this much card text to compile, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Stamping:
+    """How a build stamps notes: with their time in the old lock file, or ``now`` if new or changed."""
+
+    old: dict[str, Stamp]
+    now: int
+
+    def is_current(self, stamps: tuple[tuple[str, str, int], ...]) -> bool:
+        """Whether these (id, digest, time) stamps are exactly what the old lock file holds."""
+        for card_id, digest, mod in stamps:
+            old = self.old.get(card_id)
+            if old is None or old.digest != digest or old.mod != mod:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class CompiledFile:
+    """One card file through the pipeline: all that the steps across files need.
+
+    Small and flat on purpose: it crosses process boundaries and lives in the cache.
+    """
+
+    path: str
+    problems: tuple[Problem, ...]
+    ids: tuple[tuple[str, int, int], ...]  # each card's id and the line and column it is written at
+    anki_cards: int
+    # The rest only when packaging a file without errors:
+    stamps: tuple[tuple[str, str, int], ...] = ()  # each note's id, content digest and time, for the lock file
+    fragment: Fragment | None = None
+    media: tuple[tuple[Path, str], ...] = ()  # image files used, and their names in the package
+    images: tuple[tuple[str, int, int], ...] = ()  # every image named: path, mtime (ns), size; -1 if missing
+
+
+def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | None = None) -> CompiledFile:
+    """Load and check one card file from its bytes; with ``stamping``, also package it if it has no errors."""
+    text, problem = decode(data, str(path))
+    cards, problems = load_text(text, path, top_folder) if problem is None else ([], [problem])
+    problems.extend(check_cards(cards))
+    compiled = CompiledFile(
+        path=str(path),
+        problems=tuple(problems),
+        ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
+        anki_cards=sum(map(anki_cards, cards)),
+    )
+    if stamping is None or any(p.level == "error" for p in problems):
+        return compiled
+    return _packaged(compiled, text, cards, stamping)
+
+
+def _packaged(compiled: CompiledFile, text: str, cards: list[Card], stamping: Stamping) -> CompiledFile:
+    from dataclasses import replace
+
+    from redeck.lock import digest, restamp
+    from redeck.notetypes import note_types
+    from redeck.package import fragment, guid
+    from redeck.render import Renderer
+
+    renderer = Renderer()
+    notes = [renderer.render_card(card) for card in cards]
+    stamps = restamp(stamping.old, {note.card_id: digest(note.notetype, note.fields, note.tags) for note in notes}, stamping.now)
+    mods = [stamps[note.card_id].mod for note in notes]
+    return replace(
+        compiled,
+        stamps=tuple((card_id, stamp.digest, stamp.mod) for card_id, stamp in stamps.items()),
+        fragment=fragment(notes, mods, [guid(note.card_id) for note in notes], note_types()),
+        media=tuple(renderer.media.items()),
+        images=_image_stats(cards, list(renderer.media)) if renderer.media or IMAGE_HINT.search(text) else (),
+    )
+
+
+def _image_stats(cards: list[Card], rendered: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """The state of every image the cards name, so that a cached result is dropped when one changes."""
+    paths = set(rendered)
+    for card in cards:
+        for text in (card.front, card.back, card.cloze, card.extra):
+            if text is not None and IMAGE_HINT.search(text.value):
+                paths.update(card.file.parent / ref for _offset, ref in image_paths(text.value))
+    return tuple(sorted((str(path), *_stat(path)) for path in paths))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return -1, -1
+    return (st.st_mtime_ns, st.st_size) if path.is_file() else (-1, -1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One card file to compile, and where to cache the result."""
+
+    index: int
+    path: Path
+    top_folder: str
+    data: bytes
+    cache_key: str
+    cache: Path | None
+
+
+def compile_tree(
+    cards_dir: Path, stamping: Stamping | None = None, cache: Path | None = None, jobs: int | None = None
+) -> list[CompiledFile]:
+    """Compile every card file under ``cards_dir``, in build order; with ``stamping``, package them too.
+
+    A file whose bytes, images and stamps are unchanged since a build that used the same ``cache``
+    folder comes from it. The others are compiled on every core when there is enough to do;
+    ``jobs`` sets the number of processes instead (1: none started).
+    """
+    from redeck import cache as cached
+
+    compiler = cached.compiler_key() if cache is not None else ""
+    compiled: dict[int, CompiledFile] = {}
+    todo: list[Job] = []
+    keys: set[str] = set()
+    paths = card_files(cards_dir)
+    for index, path in enumerate(paths):
+        rel = path.relative_to(cards_dir)
+        top = rel.parts[0] if len(rel.parts) > 1 else ""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            compiled[index] = CompiledFile(
+                str(path), (Problem(str(path), 1, 1, "error", "io", f"cannot read file: {exc.strerror}"),), (), 0
+            )
+            continue
+        key = cached.file_key(compiler, str(path), top, data) if cache is not None else ""
+        hit = cached.read(cache, key) if cache is not None else None
+        if isinstance(hit, CompiledFile) and _still_valid(hit, stamping):
+            compiled[index] = hit
+        else:
+            todo.append(Job(index, path, top, data, key, cache))
+        keys.add(key)
+    compiled.update(_compile_all(todo, stamping, jobs))
+    if cache is not None:
+        cached.prune(cache, keys)
+    return [compiled[index] for index in range(len(paths))]
+
+
+def _still_valid(hit: CompiledFile, stamping: Stamping | None) -> bool:
+    """A cached file holds if its images are as they were and the lock still has its stamps."""
+    if hit.images != tuple((path, *_stat(Path(path))) for path, _, _ in hit.images):
+        return False
+    return stamping is None or stamping.is_current(hit.stamps)
+
+
+def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -> Iterator[tuple[int, CompiledFile]]:
+    if jobs is None:
+        jobs = _cores() if sum(len(job.data) for job in todo) >= PARALLEL_MIN_BYTES else 1
+    if jobs > 1 and len(todo) > 1 and _can_fork():
+        import multiprocessing
+
+        # Largest files first, so no process is left with a big one at the end.
+        ordered = sorted(todo, key=lambda job: -len(job.data))
+        # Forked workers inherit `stamping` (the whole old lock) instead of receiving it pickled with every job.
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(todo)), initializer=_start_worker, initargs=(stamping,)) as pool:
+            yield from pool.imap_unordered(_worker_job, ordered)
+    else:
+        for job in todo:
+            yield _compile_job(job, stamping)
+
+
+_worker_stamping: list[Stamping | None] = []  # set once in each worker process, by `_start_worker`
+
+
+def _start_worker(stamping: Stamping | None) -> None:
+    _worker_stamping.append(stamping)
+
+
+def _worker_job(job: Job) -> tuple[int, CompiledFile]:
+    return _compile_job(job, _worker_stamping[0])
+
+
+def _compile_job(job: Job, stamping: Stamping | None) -> tuple[int, CompiledFile]:
+    with cyclic_gc_paused():
+        result = compile_file(job.path, job.top_folder, job.data, stamping)
+    if job.cache is not None:
+        from redeck import cache as cached
+
+        cached.write(job.cache, job.cache_key, result)
+    return job.index, result
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    # A forked worker starts at once with everything imported; where fork is not the safe
+    # default (macOS, Windows), spawning would re-import redeck per worker: compile in process.
+    return sys.platform.startswith("linux")
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a pipeline run.
+
+    The pipeline allocates millions of small objects that form no cycles; the collector rescans
+    them as they accumulate and frees nothing, which took two thirds of `check` at 100k cards.
+    Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
