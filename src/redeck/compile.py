@@ -67,13 +67,14 @@ def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | 
         problems=tuple(problems),
         ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
         anki_cards=sum(map(anki_cards, cards)),
+        images=_image_stats(cards, []) if IMAGE_HINT.search(text) else (),
     )
     if stamping is None or any(p.level == "error" for p in problems):
         return compiled
-    return _packaged(compiled, text, cards, stamping)
+    return _packaged(compiled, cards, stamping)
 
 
-def _packaged(compiled: CompiledFile, text: str, cards: list[Card], stamping: Stamping) -> CompiledFile:
+def _packaged(compiled: CompiledFile, cards: list[Card], stamping: Stamping) -> CompiledFile:
     from dataclasses import replace
 
     from redeck.lock import digest, restamp
@@ -90,7 +91,7 @@ def _packaged(compiled: CompiledFile, text: str, cards: list[Card], stamping: St
         stamps=tuple((card_id, stamp.digest, stamp.mod) for card_id, stamp in stamps.items()),
         fragment=fragment(notes, mods, [guid(note.card_id) for note in notes], note_types()),
         media=tuple(renderer.media.items()),
-        images=_image_stats(cards, list(renderer.media)) if renderer.media or IMAGE_HINT.search(text) else (),
+        images=_image_stats(cards, list(renderer.media)) if renderer.media else compiled.images,
     )
 
 
@@ -175,16 +176,29 @@ def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -
         jobs = _cores() if sum(len(job.data) for job in todo) >= PARALLEL_MIN_BYTES else 1
     if jobs > 1 and len(todo) > 1 and _can_fork():
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        # Largest files first, so no process is left with a big one at the end.
-        ordered = sorted(todo, key=lambda job: -len(job.data))
+        _import_pipeline(packaging=stamping is not None)
         # Forked workers inherit `stamping` (the whole old lock) instead of receiving it pickled with every job.
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(todo)), initializer=_start_worker, initargs=(stamping,)) as pool:
-            yield from pool.imap_unordered(_worker_job, ordered)
+        with ProcessPoolExecutor(min(jobs, len(todo)), context, initializer=_start_worker, initargs=(stamping,)) as pool:
+            # Largest files first, so no process is left with a big one at the end.
+            futures = [pool.submit(_worker_job, job) for job in sorted(todo, key=lambda job: -len(job.data))]
+            for future in as_completed(futures):
+                yield future.result()
     else:
         for job in todo:
             yield _compile_job(job, stamping)
+
+
+def _import_pipeline(packaging: bool) -> None:
+    """Import what workers use before forking them, so that each does not import it again."""
+    import redeck.lock  # noqa: F401
+
+    if packaging:
+        import redeck.notetypes  # noqa: F401
+        import redeck.package  # noqa: F401
+        import redeck.render  # noqa: F401
 
 
 _worker_stamping: list[Stamping | None] = []  # set once in each worker process, by `_start_worker`

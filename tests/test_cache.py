@@ -1,0 +1,123 @@
+"""The build cache and the worker processes: a rebuild from them gives what a cold, one-process build gives."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import NOW
+from redeck.build import build, check_tree, load_checked
+from redeck.cache import cache_dir
+
+TOPIC = """\
+deck: Research Engineering::Topic {n}
+source: test
+cards:
+  - id: topic{n}-first
+    front: What is **topic {n}**?
+    back: The `{n}`th topic.
+  - id: topic{n}-second
+    cloze: "Topic {n} has {{{{c1::two}}}} cards."
+  - id: topic{n}-third
+    front: Which topic is number {n}?
+    back: Topic {n}.
+    reverse: true
+"""
+
+
+def write_topics(tree, count: int = 4) -> None:
+    for n in range(count):
+        tree.write(f"area/topic{n}.yaml", TOPIC.format(n=n))
+
+
+def cold_bytes(tree, now: int) -> bytes:
+    """What a build with no cache makes of the tree as it is now, with the current lock."""
+    shutil.rmtree(cache_dir(tree.output))
+    result = build(tree.cards, tree.output, now=now, jobs=1)
+    assert result.ok
+    return tree.output.read_bytes()
+
+
+def cache_entries(tree) -> list[str]:
+    return sorted(p.name for p in cache_dir(tree.output).iterdir())
+
+
+def test_rebuild_after_an_edit_matches_a_cold_build(tree):
+    write_topics(tree)
+    tree.build()
+    entries = cache_entries(tree)
+    tree.write("area/topic2.yaml", TOPIC.format(n=2).replace("The `2`th topic.", "The second topic."))
+    result = tree.build(now=NOW + 60)
+    assert result.changed == ["topic2-first"]
+    after = cache_entries(tree)
+    assert len(after) == 4 and len(set(after) - set(entries)) == 1  # one file recompiled, the stale entry pruned
+    incremental = tree.output.read_bytes()
+    assert cold_bytes(tree, now=NOW + 120) == incremental
+
+
+def test_parallel_build_matches_one_process(tree):
+    write_topics(tree, count=6)
+    tree.build()
+    parallel = build(tree.cards, tree.output, now=NOW + 5, jobs=2)
+    assert parallel.ok and parallel.notes == 18 and parallel.cards == 24
+    assert cold_bytes(tree, now=NOW + 5) == tree.output.read_bytes()
+
+
+def test_parallel_check_finds_what_one_process_finds(tree):
+    write_topics(tree, count=5)
+    tree.write("area/topic3.yaml", TOPIC.format(n=1))  # every id of topic 1 again, in another file
+    tree.write("area/topic4.yaml", TOPIC.format(n=4).replace("front: What is **topic 4**?", "front: [a, list]"))
+    tree.write("broken.yaml", "deck: [unclosed\n")
+    one = check_tree(tree.cards, jobs=1)
+    two = check_tree(tree.cards, jobs=2)
+    _cards, loaded = load_checked(tree.cards)
+    assert [str(p) for p in two.problems] == [str(p) for p in one.problems] == [str(p) for p in loaded.problems]
+    assert {p.rule for p in one.errors} == {"duplicate-id", "structure", "card-kind", "yaml"}
+    assert (two.files, two.cards) == (one.files, one.cards) == (loaded.files, loaded.cards) == (6, 15)
+
+
+def test_a_deleted_lock_restamps_every_note_despite_the_cache(tree):
+    write_topics(tree, count=2)
+    tree.build()
+    (tree.cards / "redeck.lock").unlink()
+    result = tree.build(now=NOW + 30)
+    assert len(result.changed) == 6
+    lines = [line.split() for line in tree.lock_bytes().decode().splitlines() if not line.startswith("#")]
+    assert {int(mod) for _id, _digest, mod in lines} == {NOW + 30}  # notes too, not only note types
+    assert cold_bytes(tree, now=NOW + 90) == tree.output.read_bytes()
+
+
+def test_an_image_added_later_clears_the_cached_error(tree):
+    path = tree.write(
+        "t/cards.yaml",
+        """\
+        deck: T
+        source: test
+        cards:
+          - id: img-card
+            front: Which picture?
+            back: "![a](media/a.png)"
+        """,
+    )
+    assert [p.rule for p in build(tree.cards, tree.output, now=NOW).check.errors] == ["image"]
+    (path.parent / "media").mkdir()
+    (path.parent / "media" / "a.png").write_bytes(b"\x89PNG")
+    assert tree.build().notes == 1
+
+
+def test_an_unreadable_cache_entry_is_rebuilt(tree):
+    write_topics(tree, count=2)
+    tree.build()
+    before = tree.output.read_bytes()
+    for entry in cache_dir(tree.output).iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert tree.build(now=NOW + 10).changed == []
+    assert tree.output.read_bytes() == before
+
+
+def test_deleting_a_card_file_drops_its_notes_and_its_cache_entry(tree):
+    write_topics(tree, count=3)
+    tree.build()
+    (tree.cards / "area" / "topic1.yaml").unlink()
+    result = tree.build(now=NOW + 10)
+    assert result.notes == 6 and "topic1-first" not in tree.lock_bytes().decode()
+    assert len(cache_entries(tree)) == 2
