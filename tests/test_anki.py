@@ -95,6 +95,18 @@ def test_unchanged_rebuild_is_byte_identical_and_updates_nothing(tree, collectio
     assert (len(log.new), len(log.updated)) == (0, 0)
 
 
+def test_a_lock_with_crlf_endings_and_merge_markers_keeps_every_time(tree):
+    tree.write("systems/replication.yaml", BASIC_FILE)
+    tree.build()
+    before = tree.output.read_bytes()
+    lines = tree.lock_bytes().decode().splitlines()
+    stale = lines[-1].rsplit(" ", 1)[0] + f" {NOW - 50}"  # the other side of a merge: same note, older time
+    merged = [*lines[:-1], "<<<<<<< HEAD", lines[-1], "=======", stale, ">>>>>>> theirs"]
+    (tree.cards / "redeck.lock").write_bytes("\r\n".join(merged).encode() + b"\r\n")  # as git checks out on Windows
+    again = tree.build(now=NOW + 60)
+    assert again.changed == [] and tree.output.read_bytes() == before
+
+
 def test_fresh_clone_with_the_lock_rebuilds_the_same_bytes(tree, tmp_path):
     tree.write("systems/replication.yaml", BASIC_FILE)
     tree.build()

@@ -51,11 +51,13 @@ class BuildResult:
         return not self.check.errors
 
 
-def tree_problems(files: list[CompiledFile]) -> list[Problem]:
-    """Every problem in these files plus the ids repeated across them, sorted by place."""
+def check_files(files: list[CompiledFile]) -> CheckResult:
+    """The check of compiled files: the problems in each, plus ids repeated across them."""
     problems = [p for f in files for p in f.problems]
-    problems.extend(duplicate_ids((card_id, Position(f.path, line, col)) for f in files for card_id, line, col in f.ids))
-    return sorted(set(problems))
+    ids = [card_id for f in files for card_id, _line, _col in f.ids]
+    if len(set(ids)) < len(ids):
+        problems.extend(duplicate_ids((card_id, Position(f.path, line, col)) for f in files for card_id, line, col in f.ids))
+    return CheckResult(sorted(set(problems)), files=len(files), cards=len(ids))
 
 
 def check_tree(cards_dir: Path = DEFAULT_CARDS, strict: bool = False, jobs: int | None = None) -> CheckResult:
@@ -63,8 +65,7 @@ def check_tree(cards_dir: Path = DEFAULT_CARDS, strict: bool = False, jobs: int 
     if strict:
         return load_checked(cards_dir, strict=True)[1]
     with cyclic_gc_paused():
-        files = compile_tree(cards_dir, jobs=jobs)
-        return CheckResult(tree_problems(files), files=len(files), cards=sum(len(f.ids) for f in files))
+        return check_files(compile_tree(cards_dir, jobs=jobs))
 
 
 def load_checked(cards_dir: Path = DEFAULT_CARDS, strict: bool = False) -> tuple[list[Card], CheckResult]:
@@ -101,7 +102,7 @@ def _build(cards_dir: Path, output: Path, now: int | None, jobs: int | None) -> 
     old = read_lock(lock_path)
     stamping = Stamping(old, int(time.time()) if now is None else now)
     files = compile_tree(cards_dir, stamping, cache=cache_dir(output), jobs=jobs)
-    checked = CheckResult(tree_problems(files), files=len(files), cards=sum(len(f.ids) for f in files))
+    checked = check_files(files)
     if checked.errors:
         return BuildResult(checked, output)
 

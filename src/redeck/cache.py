@@ -1,7 +1,11 @@
-"""Cache: each card file's compiled result, kept under build/ and keyed by the file's bytes."""
+"""Cache: each card file's compiled result, kept under build/ and keyed by the file's bytes.
+
+Entries are pickles, read only from the package's own build folder (as Python reads ``__pycache__``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -62,15 +66,18 @@ def write(folder: Path, key: str, entry: Any) -> None:
         tmp.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, folder / f"{key}.pickle")
     except OSError:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def prune(folder: Path, keep: set[str]) -> None:
-    """Delete entries no longer used, so the cache stays the size of the card tree."""
+    """Delete entries no longer used, and any write a crash left half done; the cache stays the size of the tree."""
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        if name.endswith(".pickle") and name.removesuffix(".pickle") not in keep:
-            (folder / name).unlink(missing_ok=True)
+        if name.endswith(".tmp") or (name.endswith(".pickle") and name.removesuffix(".pickle") not in keep):
+            # Gone already, or not ours to delete: either way not this build's concern.
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()

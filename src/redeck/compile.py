@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redeck.check import IMAGE_HINT, check_cards, image_paths
-from redeck.load import card_files, decode, load_text
+from redeck.load import card_files, decode, load_text, unreadable
 from redeck.model import Card, Problem, anki_cards
 
 if TYPE_CHECKING:
@@ -32,11 +32,7 @@ class Stamping:
 
     def is_current(self, stamps: tuple[tuple[str, str, int], ...]) -> bool:
         """Whether these (id, digest, time) stamps are exactly what the old lock file holds."""
-        for card_id, digest, mod in stamps:
-            old = self.old.get(card_id)
-            if old is None or old.digest != digest or old.mod != mod:
-                return False
-        return True
+        return all(self.old.get(card_id) == (digest, mod) for card_id, digest, mod in stamps)
 
 
 @dataclass(frozen=True)
@@ -136,7 +132,8 @@ def compile_tree(
     """
     from redeck import cache as cached
 
-    compiler = cached.compiler_key() if cache is not None else ""
+    # What a file compiles to depends on the compiler, and on whether it is packaged or only checked.
+    compiler = cached.compiler_key() + repr(stamping is not None) if cache is not None else ""
     compiled: dict[int, CompiledFile] = {}
     todo: list[Job] = []
     keys: set[str] = set()
@@ -147,9 +144,7 @@ def compile_tree(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            compiled[index] = CompiledFile(
-                str(path), (Problem(str(path), 1, 1, "error", "io", f"cannot read file: {exc.strerror}"),), (), 0
-            )
+            compiled[index] = CompiledFile(str(path), (unreadable(path, exc),), (), 0)
             continue
         key = cached.file_key(compiler, str(path), top, data) if cache is not None else ""
         hit = cached.read(cache, key) if cache is not None else None

@@ -64,11 +64,16 @@ def load_file(path: Path, top_folder: str = "") -> tuple[list[Card], list[Proble
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return [], [Problem(name, 1, 1, "error", "io", f"cannot read file: {exc.strerror}")]
+        return [], [unreadable(path, exc)]
     text, problem = decode(data, name)
     if problem:
         return [], [problem]
     return load_text(text, path, top_folder)
+
+
+def unreadable(path: Path, exc: OSError) -> Problem:
+    """The problem for a card file that cannot be read at all."""
+    return Problem(str(path), 1, 1, "error", "io", f"cannot read file: {exc.strerror}")
 
 
 def decode(data: bytes, name: str) -> tuple[str, Problem | None]:

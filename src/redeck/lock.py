@@ -9,18 +9,19 @@ fresh clone with the same lock rebuilds the same bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
 from pathlib import Path
+from typing import NamedTuple
 
 LOCK_NAME = "redeck.lock"
+LOCK_LINE = re.compile(r"^[ \t]*([^#\s]\S*)[ \t]+(\S+)[ \t]+(\d+)[ \t]*$", re.M)  # id, digest, time
 HEADER = (
     "# redeck.lock: when each note last changed (id, content digest, Unix time). Written by\n"
     "# `redeck build`; commit it beside the cards so that every clone builds the same package.\n"
 )
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """A note's content digest and the time that content first appeared."""
 
     digest: str
@@ -47,11 +48,8 @@ def read_lock(path: Path) -> dict[str, Stamp]:
     except (OSError, UnicodeDecodeError):
         return {}
     stamps: dict[str, Stamp] = {}
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) != 3 or line.startswith("#") or not parts[2].isdigit():
-            continue
-        key, stamp = parts[0], Stamp(parts[1], int(parts[2]))
+    for key, content, mod in LOCK_LINE.findall(text):
+        stamp = Stamp(content, int(mod))
         if key not in stamps or stamps[key].mod < stamp.mod:
             stamps[key] = stamp
     return stamps
