@@ -46,6 +46,18 @@ def test_second_build_reports_unchanged(tree, run):
     assert "unchanged" in result.stderr and "0 new or edited" in result.stderr
 
 
+def test_jobs_choose_the_processes_and_not_the_package(tree, run):
+    tree.write("systems/replication.yaml", BASIC_FILE)
+    tree.write("systems/more.yaml", BASIC_FILE.replace("id: repl-", "id: more-"))
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = run("build", "--jobs", jobs, "-o", f"build/j{jobs}.apkg")
+        assert result.exit_code == 0 and "6 notes" in result.stderr, result.output
+        outputs[jobs] = (tree.root / "build" / f"j{jobs}.apkg").read_bytes()
+        assert run("check", "-j", jobs).exit_code == 0
+    assert outputs["1"] == outputs["2"]
+
+
 @pytest.mark.parametrize("args", [("elsewhere",), ("--cards", "elsewhere")])
 def test_cards_folder_by_argument_or_option(tree, run, args):
     (tree.root / "elsewhere").mkdir()
@@ -96,6 +108,8 @@ def test_failed_build_exits_1_and_writes_nothing(tree, run):
         ("build", "--cards", "missing-folder"),
         ("check", "cards", "--cards", "cards"),
         ("check", "--no-such-option"),
+        ("build", "-j", "0"),
+        ("check", "--jobs", "many"),
         ("no-such-command",),
     ],
 )

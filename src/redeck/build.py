@@ -61,7 +61,7 @@ def check_files(files: list[CompiledFile]) -> CheckResult:
 
 
 def check_tree(cards_dir: Path = DEFAULT_CARDS, strict: bool = False, jobs: int | None = None) -> CheckResult:
-    """Load and check every card file under ``cards_dir``; ``strict`` adds the quality lint."""
+    """Load and check every card file under ``cards_dir``; ``strict`` adds the quality lint (in one process)."""
     if strict:
         return load_checked(cards_dir, strict=True)[1]
     with cyclic_gc_paused():

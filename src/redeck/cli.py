@@ -20,6 +20,10 @@ package_output = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/research-engineering.apkg"),
     show_default=True, help="Package to write.",
 )  # fmt: skip
+worker_jobs = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Processes to compile with (default: one per core, for trees large enough to gain from it).",
+)  # fmt: skip
 ids_folder = click.option(
     "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."
 )
@@ -73,8 +77,9 @@ def cli() -> None:
 @cli.command()
 @cards_location
 @click.option("--strict", is_flag=True, help="Also run the card-quality lint; any warning fails.")
+@worker_jobs
 @no_traceback
-def check(cards: Path, strict: bool) -> None:
+def check(cards: Path, strict: bool, jobs: int | None) -> None:
     """Check every card file without writing anything.
 
     Prints each problem as path:line:col: level: message [rule]; exits 1 on any error
@@ -82,7 +87,7 @@ def check(cards: Path, strict: bool) -> None:
     """
     from redeck.build import check_tree
 
-    result = check_tree(cards, strict=strict)
+    result = check_tree(cards, strict=strict, jobs=jobs)
     _print_problems(result.problems)
     failed = result.errors or (strict and result.warnings)
     counts = f"{plural(len(result.errors), 'error')}, {plural(len(result.warnings), 'warning')}"
@@ -93,8 +98,9 @@ def check(cards: Path, strict: bool) -> None:
 @cli.command()
 @cards_location
 @package_output
+@worker_jobs
 @no_traceback
-def build(cards: Path, output: Path) -> None:
+def build(cards: Path, output: Path, jobs: int | None) -> None:
     """Check the cards and compile them into an Anki package.
 
     If any card has an error, neither the package nor the lock file is written; the previous package stays as it was.
@@ -102,7 +108,7 @@ def build(cards: Path, output: Path) -> None:
     """
     from redeck.build import build as build_package
 
-    result = build_package(cards, output)
+    result = build_package(cards, output, jobs=jobs)
     _print_problems(result.check.problems)
     if not result.ok:
         click.echo(f"✗ {plural(len(result.check.errors), 'error')}; {output} not written", err=True)
