@@ -30,7 +30,7 @@ def missing_source(card: Card) -> Iterator[Problem]:
     Passes: ``source: DDIA (1st ed.), ch. 5 "Replication"`` on the file or the card.
     Fails: a card in a file with no ``source:`` and none of its own.
     """
-    if card.source is None or not card.source.value.strip():
+    if not card.has_source:
         yield _warn(card.id, "missing-source", "card has no source (add 'source:' to the card or its file)")
 
 

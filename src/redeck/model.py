@@ -84,9 +84,15 @@ class Card:
 
     @property
     def kind(self) -> str:
+        """``basic``, ``reversed`` (a basic card with ``reverse: true``) or ``cloze``."""
         if self.cloze is not None:
             return "cloze"
         return "reversed" if self.reverse else "basic"
+
+    @property
+    def has_source(self) -> bool:
+        """Whether the card has a non-empty source, its own or its file's."""
+        return self.source is not None and bool(self.source.value.strip())
 
     @property
     def tag_names(self) -> tuple[str, ...]:
@@ -108,8 +114,13 @@ class Note:
     tags: tuple[str, ...]
 
 
+def card_ordinals(cloze: str | None, reverse: bool) -> tuple[int, ...]:
+    """The template ordinals Anki makes cards for: front, plus back if reversed; one per cloze number."""
+    if cloze is not None:
+        return tuple(sorted({int(n) - 1 for n in CLOZE_NUMBER.findall(cloze)}))
+    return (0, 1) if reverse else (0,)
+
+
 def anki_cards(card: Card) -> int:
     """How many Anki cards a card makes: one, two if reversed, one per cloze number."""
-    if card.cloze is not None:
-        return len(set(CLOZE_NUMBER.findall(card.cloze.value)))
-    return 2 if card.reverse else 1
+    return len(card_ordinals(card.cloze.value if card.cloze else None, card.reverse))

@@ -15,7 +15,7 @@ from typing import Any
 import genanki
 from genanki.package import APKG_COL, APKG_SCHEMA
 
-from redeck.model import CLOZE_NUMBER, Note
+from redeck.model import Note, card_ordinals
 from redeck.notetypes import NoteType
 
 # Anki uses note and card ids only as creation times and renumbers clashes on import; notes
@@ -57,13 +57,6 @@ class _Model(genanki.Model):
         return data
 
 
-def card_ordinals(note: Note) -> tuple[int, ...]:
-    """The template ordinals Anki makes cards for: front, plus back if reversed; one per cloze number."""
-    if note.notetype == "cloze":
-        return tuple(sorted({int(n) - 1 for n in CLOZE_NUMBER.findall(note.fields[0])}))
-    return (0, 1) if note.fields[4] else (0,)
-
-
 @dataclass(frozen=True)
 class Fragment:
     """Some notes and their cards as rows of a small SQLite database, numbered from 0.
@@ -101,7 +94,8 @@ def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], n
         tags = " " + " ".join(note.tags) + " "
         note_rows.append((index, note_guid, note_types[note.notetype].id, mod, tags, "\x1f".join(fields), fields[0]))
         did = deck_ids.get(note.deck) or deck_ids.setdefault(note.deck, deck_id(note.deck))
-        for ordinal in card_ordinals(note):
+        cloze = fields[0] if note.notetype == "cloze" else None
+        for ordinal in card_ordinals(cloze, reverse=cloze is None and bool(fields[4])):
             card_rows.append((len(card_rows), index, did, ordinal, mod))
     conn = sqlite3.connect(":memory:")
     try:

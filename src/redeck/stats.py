@@ -33,13 +33,6 @@ class Stats:
         return asdict(self)
 
 
-def card_kind(card: Card) -> str:
-    """``basic``, ``reversed`` (a basic card with ``reverse: true``) or ``cloze``."""
-    if card.cloze is not None:
-        return "cloze"
-    return "reversed" if card.reverse else "basic"
-
-
 def deck_stats(cards: list[Card], longest: int = LONGEST) -> Stats:
     """Counts for these cards; dictionaries are sorted by count, largest first, then by name."""
     answers = [
@@ -53,8 +46,8 @@ def deck_stats(cards: list[Card], longest: int = LONGEST) -> Stats:
         anki_cards=sum(map(anki_cards, cards)),
         per_deck=_ranked(Counter(card.deck.value for card in cards)),
         per_tag=_ranked(Counter(tag for card in cards for tag in card.tag_names)),
-        per_kind=_ranked(Counter(card_kind(card) for card in cards)),
-        without_source=sorted(card.id.value for card in cards if card.source is None or not card.source.value.strip()),
+        per_kind=_ranked(Counter(card.kind for card in cards)),
+        without_source=sorted(card.id.value for card in cards if not card.has_source),
         longest_answers=answers[:longest],
     )
 
