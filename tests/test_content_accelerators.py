@@ -13,32 +13,17 @@ collectives checks added by other writers).
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 import pytest
-import yaml
 
-CARD_DIR = pathlib.Path(__file__).resolve().parents[1] / "cards" / "accelerators"
+from cardtext import CARDS_ROOT, NUMBER, all_text, load_cards, numbers_in, to_float
+
+CARD_DIR = CARDS_ROOT / "accelerators"
 
 # --------------------------------------------------------------------------------------------- helpers
 
-# A number as written on the cards: 1.97e14, 8,960, 0.5, 2,765
-_NUM = r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)"
-
-
-def load_cards(directory: pathlib.Path = CARD_DIR) -> dict[str, dict]:
-    """All cards under `directory`, keyed by id. Each card gets a `_file` key for error messages."""
-    cards: dict[str, dict] = {}
-    for path in sorted(directory.rglob("*.yaml")):
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-        for card in doc.get("cards", []):
-            assert card["id"] not in cards, f"duplicate id {card['id']} in {path}"
-            cards[card["id"]] = {**card, "_file": path.name}
-    return cards
-
-
-CARDS = load_cards()
+CARDS = load_cards(CARD_DIR)
 
 
 def card(card_id: str) -> dict:
@@ -49,26 +34,20 @@ def card(card_id: str) -> dict:
 def text(card_id: str, field: str | None = None) -> str:
     """One field of a card, or all of its text fields joined."""
     c = card(card_id)
-    if field:
-        return c.get(field, "")
-    return "\n".join(c.get(f, "") for f in ("front", "back", "cloze", "extra"))
-
-
-def _to_float(s: str) -> float:
-    return float(s.replace(",", ""))
+    return c.get(field, "") if field else all_text(c)
 
 
 def quantity(card_id: str, unit: str, field: str = "back", nth: int = 0) -> float:
     """The nth number in `field` of a card that is directly followed by `unit` (e.g. "FLOP/s", "bytes/s")."""
-    pattern = _NUM + r"\s*" + re.escape(unit) + r"(?![A-Za-z/])"
+    pattern = NUMBER + r"\s*" + re.escape(unit) + r"(?![A-Za-z/])"
     found = re.findall(pattern, text(card_id, field))
     assert len(found) > nth, f"{card_id}: no number with unit {unit!r} in {field}: {text(card_id, field)!r}"
-    return _to_float(found[nth])
+    return to_float(found[nth])
 
 
 def numbers(card_id: str, field: str | None = None) -> list[float]:
     """Every number in a card's text (or one field)."""
-    return [_to_float(n) for n in re.findall(_NUM, text(card_id, field))]
+    return numbers_in(text(card_id, field))
 
 
 def close(a: float, b: float, rel: float) -> bool:
@@ -281,9 +260,9 @@ def test_ici_intensity_int8_doubles():
 
 def total_after_equals(card_id: str, field: str = "extra") -> float:
     """The number after the last '=' in a field, e.g. '256 × 9.18e14 = 2.35e17' -> 2.35e17."""
-    found = re.findall(r"=\s*" + _NUM, text(card_id, field))
+    found = re.findall(r"=\s*" + NUMBER, text(card_id, field))
     assert found, f"{card_id}: no '= number' in {field}"
-    return _to_float(found[-1])
+    return to_float(found[-1])
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ Only pyyaml is needed. Cards are read with yaml.BaseLoader, so every value is a 
 from the text of `back` (or `front`/`extra`/`cloze` where said), always together with their unit.
 """
 
-import pathlib
 import re
 
 import pytest
-import yaml
 
-CARD_DIR = pathlib.Path(__file__).resolve().parent.parent / "cards" / "accelerators"
-FILES = ["gpu.yaml", "collectives.yaml"]
+from cardtext import CARDS_ROOT, NUMBER, load_cards
+
+CARD_DIR = CARDS_ROOT / "accelerators"
+FILES = ("gpu.yaml", "collectives.yaml")
 
 # unit text as written in the cards -> factor to SI base (FLOP/s, bytes/s, bytes, seconds, or a plain count)
 UNITS = {
@@ -41,20 +41,7 @@ UNITS = {
     "fp32 CUDA cores": 1.0,
 }
 
-NUMBER = r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)"
-
-
-def _load():
-    cards = {}
-    for name in FILES:
-        doc = yaml.load((CARD_DIR / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-        for card in doc["cards"]:
-            assert card["id"] not in cards, f"duplicate id {card['id']}"
-            cards[card["id"]] = card
-    return cards
-
-
-CARDS = _load()
+CARDS = load_cards(CARD_DIR, FILES)
 
 
 def text(cid, field="back"):

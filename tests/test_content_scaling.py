@@ -15,28 +15,18 @@ Only PyYAML is needed; files are read with yaml.BaseLoader, so every value is a 
 from __future__ import annotations
 
 import math
-import pathlib
 import re
 from collections.abc import Callable
 
 import pytest
-import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[1] / "cards"
+from cardtext import CARDS_ROOT, NUMBER, all_text, load_cards, numbers_in, to_float
+
+ROOT = CARDS_ROOT
 SCALING = ROOT / "scaling"
 COVERED_FILES = ("transformer-accounting.yaml", "case-studies.yaml", "training-parallelism.yaml", "inference.yaml")
 
 # --------------------------------------------------------------------------------------------- loading
-
-
-def load_cards(directory: pathlib.Path) -> dict[str, dict]:
-    cards: dict[str, dict] = {}
-    for path in sorted(directory.rglob("*.yaml")):
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
-        for c in doc.get("cards", []):
-            assert c["id"] not in cards, f"duplicate id {c['id']} in {path}"
-            cards[c["id"]] = {**c, "_file": path.name}
-    return cards
 
 
 # Only the scaling cards and the accelerator spec cards they are checked against.
@@ -52,29 +42,19 @@ def card(cid: str) -> dict:
 
 def text(cid: str, field: str | None = None) -> str:
     c = card(cid)
-    if field:
-        return c.get(field, "")
-    return "\n".join(c.get(f, "") for f in ("front", "back", "cloze", "extra"))
-
-
-# A number as written on the cards: 4.2e11, 56.4e9, 70,272, 0.91, 5.576
-_NUM = r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)"
-
-
-def _to_float(s: str) -> float:
-    return float(s.replace(",", ""))
+    return c.get(field, "") if field else all_text(c)
 
 
 def numbers(cid: str, field: str | None = None) -> list[float]:
-    return [_to_float(n) for n in re.findall(_NUM, text(cid, field))]
+    return numbers_in(text(cid, field))
 
 
 def quantity(cid: str, unit: str, field: str = "back", nth: int = 0) -> float:
     """The nth number in a field that is directly followed by `unit` (e.g. "GiB", "tokens", "ms")."""
-    pattern = _NUM + r"\s*" + re.escape(unit)
+    pattern = NUMBER + r"\s*" + re.escape(unit)
     found = re.findall(pattern, text(cid, field))
     assert len(found) > nth, f"{cid}: no number followed by {unit!r} in {field}: {text(cid, field)!r}"
-    return _to_float(found[nth])
+    return to_float(found[nth])
 
 
 def inputs(cid: str) -> dict[str, float]:
@@ -84,7 +64,7 @@ def inputs(cid: str) -> dict[str, float]:
     out = {}
     for part in m.group(1).split(","):
         key, _, value = part.strip().partition("=")
-        out[key.strip()] = _to_float(value.strip())
+        out[key.strip()] = to_float(value.strip())
     return out
 
 
@@ -101,7 +81,7 @@ def check(cid: str, stated: float, derived: float, rel: float, what: str = "") -
 def quoted(cid: str, value: float, field: str | None = None, rel: float = 0.005) -> bool:
     """True if the card's text (without its inputs line) quotes `value`."""
     body = re.sub(r"^\s*inputs:.*$", "", text(cid, field), flags=re.M)
-    return any(close(_to_float(n), value, rel) for n in re.findall(_NUM, body))
+    return any(close(to_float(n), value, rel) for n in re.findall(NUMBER, body))
 
 
 def assert_quoted(cid: str, value: float, field: str | None = None, rel: float = 0.005) -> None:
@@ -721,7 +701,7 @@ def llama3_70b_config() -> dict[str, float]:
     for key in ("L", "D", "F", "N", "K", "H", "V"):
         m = re.search(rf"\b{key} = (?:\{{\{{c\d::)?([\d,]+)", cloze)
         assert m, f"{key} missing from the LLaMA-3-70B cloze"
-        cfg[key] = _to_float(m.group(1))
+        cfg[key] = to_float(m.group(1))
     return cfg
 
 
