@@ -22,7 +22,7 @@ package_output = click.option(
 )  # fmt: skip
 worker_jobs = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
-    help="Processes to compile with (default: one per core, for trees large enough to gain from it).",
+    help="Processes to compile with (default: one per core, up to 8, for trees large enough to gain from it).",
 )  # fmt: skip
 ids_folder = click.option(
     "--cards", "cards_dir", type=DIRECTORY, default=Path("cards"), show_default=True, help="Card folder, to keep ids unique."

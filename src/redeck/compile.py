@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from redeck.lock import Stamp
     from redeck.package import Fragment
 
-# Below this much card text to compile, starting worker processes costs more than it saves.
+# Each worker process should get at least this much card text: below it, starting one costs more than it saves.
 PARALLEL_MIN_BYTES = 256 * 1024
+# Past this many workers the main process's own share of a build (stitching, writing) dominates.
+MAX_AUTO_JOBS = 8
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,8 @@ def _still_valid(hit: CompiledFile, stamping: Stamping | None) -> bool:
 
 def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -> Iterator[tuple[int, CompiledFile]]:
     if jobs is None:
-        jobs = _cores() if sum(len(job.data) for job in todo) >= PARALLEL_MIN_BYTES else 1
+        size = sum(len(job.data) for job in todo)
+        jobs = min(_cores(), MAX_AUTO_JOBS, size // PARALLEL_MIN_BYTES) or 1
     if jobs > 1 and len(todo) > 1 and _can_fork():
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
