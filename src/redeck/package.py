@@ -1,4 +1,4 @@
-"""Package: write notes into a deterministic Anki package (.apkg) with genanki."""
+"""Package: notes → fragments (SQLite rows, one per card file) → a deterministic Anki package (.apkg)."""
 
 from __future__ import annotations
 
