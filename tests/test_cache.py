@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from conftest import NOW
@@ -121,3 +122,38 @@ def test_deleting_a_card_file_drops_its_notes_and_its_cache_entry(tree):
     result = tree.build(now=NOW + 10)
     assert result.notes == 6 and "topic1-first" not in tree.lock_bytes().decode()
     assert len(cache_entries(tree)) == 2
+
+
+def test_an_image_named_through_a_yaml_escape_is_watched_too(tree):
+    tree.write(
+        "t/cards.yaml",
+        'deck: T\nsource: test\ncards:\n  - id: img-card\n    front: "Which? \\x3Cimg src=\\"pic.png\\">"\n    back: That.\n',
+    )
+    assert [p.rule for p in build(tree.cards, tree.output, now=NOW).check.errors] == ["image"]
+    (tree.cards / "t" / "pic.png").write_bytes(b"\x89PNG")
+    assert tree.build().notes == 1
+
+
+def test_an_image_replaced_with_its_old_time_and_size_still_reaches_the_package(tree):
+    tree.write("t/cards.yaml", 'deck: T\nsource: test\ncards:\n  - id: img-card\n    front: Which?\n    back: "![a](pic.png)"\n')
+    image = tree.cards / "t" / "pic.png"
+    image.write_bytes(b"A" * 100)
+    tree.build()
+    before = image.stat()
+    image.unlink()
+    image.write_bytes(b"B" * 100)  # as `cp -p` or `rsync -a` would leave it: same size, same modification time
+    os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert tree.build(now=NOW + 10).changed == ["img-card"]
+    assert cold_bytes(tree, now=NOW + 20) == tree.output.read_bytes()
+
+
+def test_a_cache_folder_others_can_write_to_is_not_read(tree):
+    write_topics(tree, count=2)
+    tree.build()
+    folder = cache_dir(tree.output)
+    os.chmod(folder, 0o777)
+    for entry in folder.iterdir():
+        entry.write_bytes(b"planted")
+    tree.write("area/topic0.yaml", TOPIC.format(n=0).replace("The `0`th topic.", "The first topic."))
+    assert tree.build(now=NOW + 10).changed == ["topic0-first"]
+    assert all(entry.read_bytes() == b"planted" for entry in folder.iterdir())  # neither read nor rewritten

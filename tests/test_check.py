@@ -159,6 +159,22 @@ def test_present_image_and_remote_image_are_fine(tree):
     assert problems(tree, text) == []
 
 
+def test_reference_style_images_are_checked_at_their_definition(tree, monkeypatch):
+    (tree.cards / "t" / "media").mkdir(parents=True)
+    (tree.cards / "t" / "media" / "ok.png").write_bytes(b"png")
+    text = GOOD_CARD + (
+        "    extra: |\n"
+        "      ![a plot][Plot] and ![gone][] and ![ok]\n"
+        "\n"
+        "      [plot]: media/missing.svg\n"
+        "      [gone]: <media/also-missing.png>\n"
+        "      [OK]: media/ok.png\n"
+        "      [unused]: media/not-an-image-reference.png\n"
+    )
+    assert problems(tree, text) == [(10, 15, "image"), (11, 16, "image")]
+    assert "image 'media/missing.svg' not found" in messages(tree, monkeypatch)[0]
+
+
 def test_all_problems_of_all_files_come_in_one_run(tree):
     tree.write("a.yaml", "deck: D\ncards: nope\n")
     tree.write("b.yaml", GOOD_CARD.replace("good-card", "Bad") + "    colour: red\n")

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
+import redeck.compile
 from conftest import BASIC_FILE
 from redeck.cli import cli
 
@@ -56,6 +57,16 @@ def test_jobs_choose_the_processes_and_not_the_package(tree, run):
         outputs[jobs] = (tree.root / "build" / f"j{jobs}.apkg").read_bytes()
         assert run("check", "-j", jobs).exit_code == 0
     assert outputs["1"] == outputs["2"]
+
+
+def test_a_worker_that_dies_is_one_line_not_a_hang(tree, run, monkeypatch):
+    tree.write("systems/replication.yaml", BASIC_FILE)
+    tree.write("systems/more.yaml", BASIC_FILE.replace("id: repl-", "id: more-"))
+    monkeypatch.setattr(redeck.compile, "compile_file", lambda *args: os._exit(3))  # as if killed for memory
+    result = run("build", "-j", "2")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "redeck: error: a worker process stopped (out of memory?); try again with -j 1"
+    assert not (tree.root / "build" / "research-engineering.apkg").exists()
 
 
 @pytest.mark.parametrize("args", [("elsewhere",), ("--cards", "elsewhere")])

@@ -93,7 +93,7 @@ def build(
 
 
 def _build(cards_dir: Path, output: Path, now: int | None, jobs: int | None) -> BuildResult:
-    from redeck.cache import cache_dir
+    from redeck.cache import cache_dir, usable
     from redeck.lock import LOCK_NAME, Stamp, format_lock, read_lock, restamp
     from redeck.notetypes import note_types
     from redeck.package import package_bytes
@@ -101,7 +101,8 @@ def _build(cards_dir: Path, output: Path, now: int | None, jobs: int | None) -> 
     lock_path = cards_dir / LOCK_NAME
     old = read_lock(lock_path)
     stamping = Stamping(old, int(time.time()) if now is None else now)
-    files = compile_tree(cards_dir, stamping, cache=cache_dir(output), jobs=jobs)
+    cache = cache_dir(output)
+    files = compile_tree(cards_dir, stamping, cache=cache if usable(cache) else None, jobs=jobs)
     checked = check_files(files)
     if checked.errors:
         return BuildResult(checked, output)

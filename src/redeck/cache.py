@@ -1,7 +1,4 @@
-"""Cache: each card file's compiled result, kept under build/ and keyed by the file's bytes.
-
-Entries are pickles, read only from the package's own build folder (as Python reads ``__pycache__``).
-"""
+"""Cache: each card file's compiled result, kept under build/ and keyed by the file's bytes."""
 
 from __future__ import annotations
 
@@ -26,17 +23,41 @@ def cache_dir(output: Path) -> Path:
 
 
 def compiler_key() -> str:
-    """What else a compiled file depends on: redeck's code and the renderer's versions.
+    """What else a compiled file depends on: redeck's code and the versions of the libraries it compiles with.
 
     redeck's modules are keyed by size and modification time, so an upgraded (or, in a checkout,
     edited) compiler never serves results an older one made.
     """
+    import genanki
     import pygments
     import pyromark
+    import yaml
 
     package = Path(redeck.__file__).parent
     sources = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in package.glob("*.py"))
-    return repr((FORMAT, redeck.__version__, pyromark.__version__, pygments.__version__, sys.version_info[:2], sources))
+    libraries = (pyromark.__version__, pygments.__version__, yaml.__version__, yaml.__with_libyaml__, genanki.__version__)
+    return repr((FORMAT, redeck.__version__, sys.version_info[:2], libraries, sources))
+
+
+def usable(folder: Path) -> bool:
+    """Make the cache folder if needed, and say whether it is safe to read.
+
+    Entries are pickles, and reading a pickle runs what it says: only a folder of this user's that
+    no one else can write to will do (``-o /tmp/deck.apkg`` would otherwise read ``/tmp/.redeck-cache``).
+    A build without a usable cache still works; it only compiles every file.
+    """
+    try:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return all(_private(path.stat()) for path in (folder.parent, folder))
+    except OSError:
+        return False
+
+
+def _private(st: os.stat_result) -> bool:
+    if not hasattr(os, "getuid"):  # Windows: no owner or mode bits here; folders are per user by their ACLs
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def file_key(compiler: str, path: str, top_folder: str, data: bytes) -> str:

@@ -15,6 +15,9 @@ ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,63}")
 IMAGE_PATTERN = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?[^)]*\)|<img\b[^>]*?\ssrc=[\"']([^\"']+)[\"']", re.I)
 # What every image starts with: most fields have neither, and skip the full pattern.
 IMAGE_HINT = re.compile(r"!\[|<img", re.I)
+# Reference-style images, ![alt][label], ![label][] or ![label], and the "[label]: path" lines they point to.
+IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
+LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]+)", re.M)
 REMOTE_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -110,11 +113,23 @@ def image_paths(text: str) -> Iterator[tuple[int, str]]:
     """(offset, path) of every local image a Markdown text refers to."""
     if not IMAGE_HINT.search(text):
         return
-    for match in IMAGE_PATTERN.finditer(text):
-        group = 1 if match.group(1) is not None else 2
-        ref = match.group(group)
+    found = [(m.start(g), m.group(g)) for m in IMAGE_PATTERN.finditer(text) for g in (1, 2) if m.group(g) is not None]
+    if "]:" in text:
+        definitions: dict[str, re.Match[str]] = {}
+        for definition in LINK_DEFINITION.finditer(text):
+            definitions.setdefault(_label(definition.group(1)), definition)  # the first definition of a label wins
+        for match in IMAGE_REFERENCE.finditer(text):
+            definition = definitions.get(_label(match.group(2) or match.group(1)))
+            if definition:
+                found.append((definition.start(2), definition.group(2)))
+    for offset, ref in found:
         if not REMOTE_PATTERN.match(ref) and not ref.startswith("//"):
-            yield match.start(group), unquote(ref)
+            yield offset, unquote(ref)
+
+
+def _label(text: str) -> str:
+    """A link label as CommonMark matches it: case and runs of spaces do not count."""
+    return " ".join(text.casefold().split())
 
 
 def check_images(text: Text, base: Path) -> Iterator[Problem]:

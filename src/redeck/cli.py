@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from redeck import __version__
+from redeck.model import RedeckError
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
@@ -55,6 +56,9 @@ def no_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except click.ClickException:
             raise  # usage errors: Click prints them and exits 2
+        except RedeckError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         except OSError as exc:
             where = exc.filename or "redeck"
             click.echo(f"{where}: error: {exc.strerror or exc}", err=True)

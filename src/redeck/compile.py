@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from redeck.check import IMAGE_HINT, check_cards, image_paths
 from redeck.load import card_files, decode, load_text, unreadable
-from redeck.model import Card, Problem, anki_cards
+from redeck.model import Card, Problem, RedeckError, anki_cards
 
 if TYPE_CHECKING:
     from redeck.lock import Stamp
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 PARALLEL_MIN_BYTES = 256 * 1024
 # Past this many workers the main process's own share of a build (stitching, writing) dominates.
 MAX_AUTO_JOBS = 8
+
+
+class WorkerError(RedeckError):
+    """A worker process died: the build cannot know what it would have compiled."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class CompiledFile:
     stamps: tuple[tuple[str, str, int], ...] = ()  # each note's id, content digest and time, for the lock file
     fragment: Fragment | None = None
     media: tuple[tuple[Path, str], ...] = ()  # image files used, and their names in the package
-    images: tuple[tuple[str, int, int], ...] = ()  # every image named: path, mtime (ns), size; -1 if missing
+    images: tuple[tuple[str, int, int, int, int], ...] = ()  # every image named, with its `_stat`
 
 
 def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | None = None) -> CompiledFile:
@@ -65,7 +70,7 @@ def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | 
         problems=tuple(problems),
         ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
         anki_cards=sum(map(anki_cards, cards)),
-        images=_image_stats(cards, []) if IMAGE_HINT.search(text) else (),
+        images=_image_stats(cards, []),
     )
     if stamping is None or any(p.level == "error" for p in problems):
         return compiled
@@ -93,7 +98,7 @@ def _packaged(compiled: CompiledFile, cards: list[Card], stamping: Stamping) -> 
     )
 
 
-def _image_stats(cards: list[Card], rendered: list[Path]) -> tuple[tuple[str, int, int], ...]:
+def _image_stats(cards: list[Card], rendered: list[Path]) -> tuple[tuple[str, int, int, int, int], ...]:
     """The state of every image the cards name, so that a cached result is dropped when one changes."""
     paths = set(rendered)
     for card in cards:
@@ -103,12 +108,14 @@ def _image_stats(cards: list[Card], rendered: list[Path]) -> tuple[tuple[str, in
     return tuple(sorted((str(path), *_stat(path)) for path in paths))
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path) -> tuple[int, int, int, int]:
+    """What tells that a file changed without reading it, as git's index does: a copy that keeps the
+    modification time (``cp -p``, ``rsync -a``) still gets a new inode or change time. All -1 if missing."""
     try:
         st = path.stat()
     except OSError:
-        return -1, -1
-    return (st.st_mtime_ns, st.st_size) if path.is_file() else (-1, -1)
+        return -1, -1, -1, -1
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if path.is_file() else (-1, -1, -1, -1)
 
 
 @dataclass(frozen=True)
@@ -163,7 +170,7 @@ def compile_tree(
 
 def _still_valid(hit: CompiledFile, stamping: Stamping | None) -> bool:
     """A cached file holds if its images are as they were and the lock still has its stamps."""
-    if hit.images != tuple((path, *_stat(Path(path))) for path, _, _ in hit.images):
+    if hit.images != tuple((path, *_stat(Path(path))) for path, *_ in hit.images):
         return False
     return stamping is None or stamping.is_current(hit.stamps)
 
@@ -175,15 +182,22 @@ def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -
     if jobs > 1 and len(todo) > 1 and _can_fork():
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         _import_pipeline(packaging=stamping is not None)
         # Forked workers inherit `stamping` (the whole old lock) instead of receiving it pickled with every job.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(jobs, len(todo)), context, initializer=_start_worker, initargs=(stamping,)) as pool:
+        pool = ProcessPoolExecutor(min(jobs, len(todo)), multiprocessing.get_context("fork"), initializer=_start_worker,
+                                   initargs=(stamping,))  # fmt: skip
+        try:
             # Largest files first, so no process is left with a big one at the end.
             futures = [pool.submit(_worker_job, job) for job in sorted(todo, key=lambda job: -len(job.data))]
             for future in as_completed(futures):
                 yield future.result()
+        except BrokenProcessPool as exc:
+            raise WorkerError("redeck: error: a worker process stopped (out of memory?); try again with -j 1") from exc
+        finally:
+            # On Ctrl-C or an error, drop the queued files instead of compiling them first.
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         for job in todo:
             yield _compile_job(job, stamping)
@@ -203,6 +217,8 @@ _worker_stamping: list[Stamping | None] = []  # set once in each worker process,
 
 
 def _start_worker(stamping: Stamping | None) -> None:
+    # Ctrl-C is the main process's to handle: it stops the pool, without a traceback from every worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_stamping.append(stamping)
 
 

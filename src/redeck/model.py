@@ -11,6 +11,10 @@ from typing import NamedTuple
 CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
+class RedeckError(Exception):
+    """An error the user can act on, other than a problem in a card file; its message is the whole report."""
+
+
 class Position(NamedTuple):
     """A 1-based line and column in a card file."""
 

@@ -68,8 +68,7 @@ class Fragment:
     database: bytes
     notes: int
     cards: int
-    decks: tuple[str, ...]  # the decks used, in order of first use
-    deck_notetypes: tuple[tuple[str, str], ...]  # (deck, note type) pairs used, in order of first use
+    deck_notetypes: tuple[tuple[str, str], ...]  # the (deck, note type) pairs used
 
 
 # Only the columns that vary; `_stitch` writes genanki's constant values for the others.
@@ -110,7 +109,6 @@ def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], n
         database,
         notes=len(note_rows),
         cards=len(card_rows),
-        decks=tuple(dict.fromkeys(note.deck for note in notes)),
         deck_notetypes=tuple(dict.fromkeys((note.deck, note.notetype) for note in notes)),
     )
 
@@ -129,11 +127,10 @@ def package_bytes(
 def _database(fragments: list[Fragment], note_types: dict[str, NoteType], type_mods: dict[str, int]) -> bytes:
     """The collection: genanki's schema, decks and note types, then every fragment's rows."""
     models = {key: _Model(nt, type_mods[key]) for key, nt in note_types.items()}
-    decks = {str(deck_id(name)): genanki.Deck(deck_id(name), name).to_json() for f in fragments for name in f.decks}
-    # genanki records in each note type the last deck it was written with.
-    model_json = {
-        str(models[key].model_id): models[key].to_json(0, deck_id(deck)) for f in fragments for deck, key in f.deck_notetypes
-    }
+    # As genanki writes them: decks in name order, each note type naming the last deck it was written with.
+    pairs = sorted({pair for f in fragments for pair in f.deck_notetypes})
+    decks = {str(deck_id(name)): genanki.Deck(deck_id(name), name).to_json() for name, _key in pairs}
+    model_json = {str(models[key].model_id): models[key].to_json(0, deck_id(name)) for name, key in pairs}
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         conn.executescript(APKG_SCHEMA)

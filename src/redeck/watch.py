@@ -39,10 +39,12 @@ def rebuilds(cards_dir: Path, output: Path, stop: threading.Event | None = None,
                     debounce=debounce_ms, rust_timeout=200, yield_on_timeout=False)  # fmt: skip
     for batch in changes:
         paths = tuple(sorted({path for _change, path in batch}))
-        yield timed_build(cards_dir, output, paths)
+        # The watcher has a thread of its own now, and forking beside a running thread is unsafe:
+        # rebuilds compile in this process (usually one changed file; the rest come from the cache).
+        yield timed_build(cards_dir, output, paths, jobs=1)
 
 
-def timed_build(cards_dir: Path, output: Path, paths: tuple[str, ...] = ()) -> Rebuild:
+def timed_build(cards_dir: Path, output: Path, paths: tuple[str, ...] = (), jobs: int | None = None) -> Rebuild:
     start = time.perf_counter()
-    result = build(cards_dir, output)
+    result = build(cards_dir, output, jobs=jobs)
     return Rebuild(result, time.perf_counter() - start, paths)
