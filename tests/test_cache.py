@@ -58,6 +58,7 @@ def test_rebuild_after_an_edit_matches_a_cold_build(tree):
 def test_parallel_build_matches_one_process(tree):
     write_topics(tree, count=6)
     tree.build()
+    shutil.rmtree(cache_dir(tree.output))  # so that the two processes compile every file
     parallel = build(tree.cards, tree.output, now=NOW + 5, jobs=2)
     assert parallel.ok and parallel.notes == 18 and parallel.cards == 24
     assert cold_bytes(tree, now=NOW + 5) == tree.output.read_bytes()
