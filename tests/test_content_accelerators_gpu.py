@@ -199,7 +199,7 @@ def test_register_file_and_occupancy():
     per_thread = int(re.search(r"uses (\d+) registers", text("gpu-register-pressure-occupancy", "front")).group(1))
     assert val("gpu-register-pressure-occupancy", "warps", 0) == regs // (warp * per_thread)
     assert val("gpu-register-pressure-occupancy", "warps", 1) == val("gpu-max-resident-warps", "warps")
-    assert val("gpu-max-registers-per-thread", "registers") < per_thread  # the book's 256 is a rounding
+    assert per_thread <= val("gpu-max-registers-per-thread", "registers")  # the premise must be within the hardware cap
 
 
 def test_shared_memory_per_block_is_per_sm_minus_reserved():

@@ -401,6 +401,18 @@ def _(cid):
     check(cid, quantity(cid, "-way"), i["axes"] * i["F"] / i["alpha"], 0.03)
 
 
+@worked("case-llama3-70b-kv-flops-crossover-context")
+def _(cid):
+    # per-sequence KV load time T*kv/W_hbm equals per-sequence FLOP time 2*params/C (batch and chip count cancel)
+    i = inputs(cid)
+    crossover = 2 * i["params"] * i["hbm_bw"] / (i["kv_bytes_per_token"] * i["flops"])
+    check(cid, quantity(cid, "tokens"), crossover, 0.02)
+    assert quoted(cid, crossover, "extra", 0.005), f"{cid}: extra should quote the unrounded crossover {crossover:.0f}"
+    check(cid, i["kv_bytes_per_token"], quantity("case-llama3-70b-kv-bytes-per-token", "bytes per token"), 0.0, "bytes/token")
+    for value in (i["kv_bytes_per_token"], i["hbm_bw"], i["flops"]):
+        assert_quoted(cid, value, "front")
+
+
 @worked("case-serving-chip-flops-per-dollar")
 def _(cid):
     i = inputs(cid)
@@ -766,6 +778,7 @@ def test_v5e_numbers_used_in_scaling_cards_match_spec():
         ("case-llama3-70b-prefill-time", "flops"),
         ("case-serving-chip-flops-per-dollar", "v5e_flops"),
         ("inf-step-time-30b-batch256", "flops"),
+        ("case-llama3-70b-kv-flops-crossover-context", "flops"),
     ]:
         if present(cid):
             assert inputs(cid)[key] == v5e, cid
@@ -773,6 +786,7 @@ def test_v5e_numbers_used_in_scaling_cards_match_spec():
     for cid in (
         "case-llama3-70b-decode-step-4x2",
         "case-llama3-70b-hbm-full-step-slice-independent",
+        "case-llama3-70b-kv-flops-crossover-context",
         "inf-step-bound-30b-batch4",
     ):
         if present(cid):
