@@ -94,7 +94,7 @@ def build(
 
 def _build(cards_dir: Path, output: Path, now: int | None, jobs: int | None) -> BuildResult:
     from redeck.cache import cache_dir, usable
-    from redeck.lock import LOCK_NAME, Stamp, format_lock, read_lock, restamp
+    from redeck.lock import LOCK_NAME, format_lock, read_lock, restamp
     from redeck.notetypes import note_types
     from redeck.package import package_bytes
 
@@ -108,21 +108,22 @@ def _build(cards_dir: Path, output: Path, now: int | None, jobs: int | None) -> 
         return BuildResult(checked, output)
 
     types = note_types()
-    stamps = {card_id: Stamp(digest, mod) for f in files for card_id, digest, mod in f.stamps}
-    changed = [card_id for card_id, stamp in stamps.items() if old.get(card_id) != stamp]
-    stamps.update(restamp(old, {f"notetype:{key}": nt.digest for key, nt in types.items()}, stamping.now))
+    type_stamps = restamp(old, {f"notetype:{key}": nt.digest for key, nt in types.items()}, stamping.now)
+    note_stamps = [stamp for f in files for stamp in f.stamps]
     data = package_bytes(
         [f.fragment for f in files if f.fragment is not None],
         types,
-        type_mods={key: stamps[f"notetype:{key}"].mod for key in types},
+        type_mods={key: type_stamps[f"notetype:{key}"].mod for key in types},
         media={name: path for f in files for path, name in f.media},
     )
     written = write_atomically(output, data)
-    write_atomically(lock_path, format_lock(stamps).encode())
+    lock = format_lock([*note_stamps, *((key, s.digest, s.mod) for key, s in type_stamps.items())])
+    write_atomically(lock_path, lock.encode())
+    changed = [card_id for card_id, digest, mod in note_stamps if old.get(card_id) != (digest, mod)]
     return BuildResult(
         checked,
         output,
-        notes=sum(len(f.stamps) for f in files),
+        notes=len(note_stamps),
         cards=sum(f.anki_cards for f in files),
         changed=changed,
         written=written,

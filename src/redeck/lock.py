@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,5 +71,7 @@ def restamp(old: dict[str, Stamp], digests: dict[str, str], now: int) -> dict[st
     return stamps
 
 
-def format_lock(stamps: dict[str, Stamp]) -> str:
-    return HEADER + "".join(f"{key} {s.digest} {s.mod}\n" for key, s in sorted(stamps.items()))
+def format_lock(stamps: Iterable[tuple[str, str, int]]) -> str:
+    """The lock file for these (key, digest, time) stamps, one line each, sorted by key."""
+    # A space sorts before every character a key may hold, so sorting the lines sorts the keys.
+    return HEADER + "".join(sorted(f"{key} {digest} {mod}\n" for key, digest, mod in stamps))
