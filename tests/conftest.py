@@ -65,6 +65,16 @@ def note_by_front(col: Collection, front: str):
     return col.get_note(ids[0])
 
 
+# One card showing the image media/a.png, beside the card file.
+IMAGE_FILE = """\
+deck: T
+source: test
+cards:
+  - id: img-card
+    front: Which picture?
+    back: "![a](media/a.png)"
+"""
+
 BASIC_FILE = """\
 deck: Research Engineering::Systems::Replication
 tags: [replication]

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import redeck.notetypes
-from conftest import BASIC_FILE, NOW, import_package, note_by_front
+from conftest import BASIC_FILE, IMAGE_FILE, NOW, import_package, note_by_front
 from redeck.build import build
 
 
@@ -207,17 +207,7 @@ def test_edited_image_reaches_anki(tree, collection):
     media = tree.cards / "t" / "media"
     media.mkdir(parents=True)
     (media / "a.png").write_bytes(b"\x89PNG first")
-    path = tree.write(
-        "t/cards.yaml",
-        """\
-        deck: T
-        source: test
-        cards:
-          - id: img-card
-            front: Which picture?
-            back: "![a](media/a.png)"
-        """,
-    )
+    path = tree.write("t/cards.yaml", IMAGE_FILE)
     tree.build()
     import_package(collection, tree.output)
     (media / "a.png").write_bytes(b"\x89PNG second")

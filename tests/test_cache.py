@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from conftest import NOW
+from conftest import IMAGE_FILE, NOW
 from redeck.build import build, check_tree, load_checked
 from redeck.cache import cache_dir
 
@@ -89,17 +89,7 @@ def test_a_deleted_lock_restamps_every_note_despite_the_cache(tree):
 
 
 def test_an_image_added_later_clears_the_cached_error(tree):
-    path = tree.write(
-        "t/cards.yaml",
-        """\
-        deck: T
-        source: test
-        cards:
-          - id: img-card
-            front: Which picture?
-            back: "![a](media/a.png)"
-        """,
-    )
+    path = tree.write("t/cards.yaml", IMAGE_FILE)
     assert [p.rule for p in build(tree.cards, tree.output, now=NOW).check.errors] == ["image"]
     (path.parent / "media").mkdir()
     (path.parent / "media" / "a.png").write_bytes(b"\x89PNG")
@@ -136,8 +126,9 @@ def test_an_image_named_through_a_yaml_escape_is_watched_too(tree):
 
 
 def test_an_image_replaced_with_its_old_time_and_size_still_reaches_the_package(tree):
-    tree.write("t/cards.yaml", 'deck: T\nsource: test\ncards:\n  - id: img-card\n    front: Which?\n    back: "![a](pic.png)"\n')
-    image = tree.cards / "t" / "pic.png"
+    tree.write("t/cards.yaml", IMAGE_FILE)
+    image = tree.cards / "t" / "media" / "a.png"
+    image.parent.mkdir()
     image.write_bytes(b"A" * 100)
     tree.build()
     before = image.stat()
