@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redeck.check import IMAGE_HINT, check_cards, image_paths
-from redeck.load import card_files, decode, load_text, unreadable
+from redeck.load import card_files, decode, load_text, top_folder, unreadable
 from redeck.model import Card, Problem, RedeckError, anki_cards
 
 if TYPE_CHECKING:
@@ -148,8 +148,7 @@ def compile_tree(
     keys: set[str] = set()
     paths = card_files(cards_dir)
     for index, path in enumerate(paths):
-        rel = path.relative_to(cards_dir)
-        top = rel.parts[0] if len(rel.parts) > 1 else ""
+        top = top_folder(cards_dir, path)
         try:
             data = path.read_bytes()
         except OSError as exc:

@@ -45,14 +45,18 @@ def card_files(cards_dir: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
+def top_folder(cards_dir: Path, path: Path) -> str:
+    """The folder directly under ``cards_dir`` that holds ``path`` (its cards get it as a tag); "" at the top."""
+    parts = path.relative_to(cards_dir).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
 def load_tree(cards_dir: Path) -> tuple[list[Card], list[Problem]]:
     """Load every card file under ``cards_dir``; cards come in build order."""
     cards: list[Card] = []
     problems: list[Problem] = []
     for path in card_files(cards_dir):
-        rel = path.relative_to(cards_dir)
-        top = rel.parts[0] if len(rel.parts) > 1 else ""
-        file_cards, file_problems = load_file(path, top_folder=top)
+        file_cards, file_problems = load_file(path, top_folder=top_folder(cards_dir, path))
         cards.extend(file_cards)
         problems.extend(file_problems)
     return cards, problems
