@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from urllib.parse import unquote
 
 from redeck.lint import RULES
@@ -69,9 +68,9 @@ def check_card(card: Card) -> Iterator[Problem]:
     for rule in card.lint:
         if rule.value not in RULES:
             yield Problem.at(rule.pos, "lint", f"unknown lint rule '{rule.value}' (known: {', '.join(sorted(RULES))})")
-    for text in (card.front, card.back, card.cloze, card.extra):
-        if text is not None and IMAGE_HINT.search(text.value):
-            yield from check_images(text, card.file.parent)
+    for text, offset, ref in local_images(card):
+        if not (card.file.parent / ref).is_file():
+            yield Problem.at(text.locate(offset), "image", f"image '{ref}' not found (paths are relative to the card file)")
 
 
 def _check_kind(card: Card) -> Iterator[Problem]:
@@ -132,7 +131,9 @@ def _label(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def check_images(text: Text, base: Path) -> Iterator[Problem]:
-    for offset, ref in image_paths(text.value):
-        if not (base / ref).is_file():
-            yield Problem.at(text.locate(offset), "image", f"image '{ref}' not found (paths are relative to the card file)")
+def local_images(card: Card) -> Iterator[tuple[Text, int, str]]:
+    """Every local image a card's fields name: the field, the offset in it, and the path relative to the card file."""
+    for text in (card.front, card.back, card.cloze, card.extra):
+        if text is not None:
+            for offset, ref in image_paths(text.value):
+                yield text, offset, ref

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redeck.check import IMAGE_HINT, check_cards, image_paths
+from redeck.check import check_cards, local_images
 from redeck.load import card_files, decode, load_text, top_folder, unreadable
 from redeck.model import Card, Problem, RedeckError, anki_cards
 
@@ -101,10 +101,7 @@ def _packaged(compiled: CompiledFile, cards: list[Card], stamping: Stamping) -> 
 def _image_stats(cards: list[Card], rendered: list[Path]) -> tuple[tuple[str, int, int, int, int], ...]:
     """The state of every image the cards name, so that a cached result is dropped when one changes."""
     paths = set(rendered)
-    for card in cards:
-        for text in (card.front, card.back, card.cloze, card.extra):
-            if text is not None and IMAGE_HINT.search(text.value):
-                paths.update(card.file.parent / ref for _offset, ref in image_paths(text.value))
+    paths.update(card.file.parent / ref for card in cards for _text, _offset, ref in local_images(card))
     return tuple(sorted((str(path), *_stat(path)) for path in paths))
 
 
