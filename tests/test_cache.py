@@ -139,13 +139,65 @@ def test_an_image_replaced_with_its_old_time_and_size_still_reaches_the_package(
     assert cold_bytes(tree, now=NOW + 20) == tree.output.read_bytes()
 
 
-def test_a_cache_folder_others_can_write_to_is_not_read(tree):
+def test_a_cache_folder_others_could_write_to_is_closed_and_emptied(tree):
     write_topics(tree, count=2)
     tree.build()
     folder = cache_dir(tree.output)
     os.chmod(folder, 0o777)
-    for entry in folder.iterdir():
-        entry.write_bytes(b"planted")
+    planted = sorted(entry.name for entry in folder.iterdir())
+    for name in planted:
+        (folder / name).write_bytes(b"planted")
     tree.write("area/topic0.yaml", TOPIC.format(n=0).replace("The `0`th topic.", "The first topic."))
     assert tree.build(now=NOW + 10).changed == ["topic0-first"]
-    assert all(entry.read_bytes() == b"planted" for entry in folder.iterdir())  # neither read nor rewritten
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert all(entry.read_bytes() != b"planted" for entry in folder.iterdir())
+    assert cold_bytes(tree, now=NOW + 20) == tree.output.read_bytes()
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(tree, tmp_path):
+    write_topics(tree, count=2)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (elsewhere / "planted.pickle").write_bytes(b"planted")
+    cache_dir(tree.output).parent.mkdir(parents=True)
+    cache_dir(tree.output).symlink_to(elsewhere)
+    assert tree.build().notes == 6
+    assert [entry.name for entry in elsewhere.iterdir()] == ["planted.pickle"]  # neither read, pruned nor written
+
+
+def test_an_image_saved_again_while_it_is_read_is_read_again_next_build(tree, monkeypatch):
+    import redeck.render
+
+    tree.write("t/cards.yaml", IMAGE_FILE)
+    image = tree.cards / "t" / "media" / "a.png"
+    image.parent.mkdir()
+    image.write_bytes(b"first")
+    hashed = redeck.render.media_name
+
+    def save_again_after_hashing(path):
+        name = hashed(path)
+        image.write_bytes(b"second, a little longer")  # an editor writing twice
+        return name
+
+    monkeypatch.setattr(redeck.render, "media_name", save_again_after_hashing)
+    build(tree.cards, tree.output, now=NOW, jobs=1)
+    monkeypatch.setattr(redeck.render, "media_name", hashed)
+    assert tree.build(now=NOW + 10).changed == ["img-card"]
+    assert cold_bytes(tree, now=NOW + 20) == tree.output.read_bytes()
+
+
+def test_a_file_saved_again_before_its_worker_reads_it_is_not_cached_under_the_old_bytes(tree):
+    from redeck import compile as compiling
+    from redeck.cache import file_key
+
+    path = tree.write("area/topic0.yaml", TOPIC.format(n=0))
+    folder = cache_dir(tree.output)
+    folder.mkdir(parents=True)
+    stale_key = file_key("compiler", str(path), "area", b"the bytes the main process read before the save")
+    job = compiling.Job(0, path, "area", size=10, cache_key=stale_key, compiler="compiler", cache=folder)
+    _index, result = compiling._compile_job(job, compiling.Stamping({}, NOW))
+    assert result.fragment is not None and result.ids[0][0] == "topic0-first"  # what is on disk now
+    assert list(folder.iterdir()) == []
+    fresh_key = file_key("compiler", str(path), "area", path.read_bytes())
+    compiling._compile_job(compiling.Job(0, path, "area", 10, fresh_key, "compiler", folder), compiling.Stamping({}, NOW))
+    assert [entry.name for entry in folder.iterdir()] == [f"{fresh_key}.pickle"]

@@ -175,6 +175,34 @@ def test_reference_style_images_are_checked_at_their_definition(tree, monkeypatc
     assert "image 'media/missing.svg' not found" in messages(tree, monkeypatch)[0]
 
 
+def test_image_syntax_shown_as_code_is_not_an_image(tree):
+    text = GOOD_CARD + (
+        "    extra: |\n"
+        "      Write `![plot](media/plot.png)` inline, or a reference:\n"
+        "\n"
+        "      ```markdown\n"
+        "      ![plot][p]\n"
+        "\n"
+        "      [p]: media/plot.png\n"
+        "      ```\n"
+        "      <!-- ![old](media/old.png) -->\n"
+    )
+    assert problems(tree, text) == []
+    assert problems(tree, text + "      ![real](media/real.png)\n") == [(16, 15, "image")]
+
+
+def test_an_image_only_the_markdown_renderer_sees_stops_the_build_at_its_place(tree, monkeypatch):
+    # A reference whose path is on the next line is an image to Markdown; check's patterns do not see it.
+    text = GOOD_CARD + "    extra: |\n      ![plot][p]\n\n      [p]:\n        media/gone.png\n"
+    tree.write("t/cards.yaml", text)
+    monkeypatch.chdir(tree.root)
+    result = build(Path("cards"), Path("build/deck.apkg"))
+    assert [str(p) for p in result.check.errors] == [
+        "cards/t/cards.yaml:11:9: error: image 'media/gone.png' not found (paths are relative to the card file) [image]"
+    ]
+    assert not result.written and not Path("build/deck.apkg").exists()
+
+
 def test_all_problems_of_all_files_come_in_one_run(tree):
     tree.write("a.yaml", "deck: D\ncards: nope\n")
     tree.write("b.yaml", GOOD_CARD.replace("good-card", "Bad") + "    colour: red\n")

@@ -56,6 +56,15 @@ def test_preview_refuses_bad_cards_and_keeps_the_old_site(tree, monkeypatch):
     assert (tree.root / "build" / "preview" / "index.html").read_text() == index
 
 
+def test_preview_reports_an_image_only_markdown_sees(tree, monkeypatch):
+    monkeypatch.chdir(tree.root)
+    tree.write("r.yaml", CARDS.replace("extra: '![plot](media/plot.svg)'", 'extra: "![plot][p]\\n\\n[p]:\\n  media/gone.svg"'))
+    result = CliRunner().invoke(cli, ["preview"])
+    assert result.exit_code == 1
+    assert "cards/r.yaml:9:12: error: image 'media/gone.svg' not found" in result.stdout
+    assert not (tree.root / "build" / "preview").exists()
+
+
 @pytest.fixture
 def browser():
     if not (CHROMIUM and CHROMEDRIVER):

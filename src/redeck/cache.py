@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,22 +43,39 @@ def compiler_key() -> str:
 def usable(folder: Path) -> bool:
     """Make the cache folder if needed, and say whether it is safe to read.
 
-    Entries are pickles, and reading a pickle runs what it says: only a folder of this user's that
-    no one else can write to will do (``-o /tmp/deck.apkg`` would otherwise read ``/tmp/.redeck-cache``).
-    A build without a usable cache still works; it only compiles every file.
+    Entries are pickles, and reading a pickle runs what it says: only real folders (not links) of this
+    user's that no one else can write to will do, so that ``-o /tmp/deck.apkg`` cannot be made to read
+    someone else's ``/tmp/.redeck-cache``. A folder of ours that others could write to (older versions
+    made it so under umask 002) is closed and emptied, since anything in it may have been planted.
+    A build without a usable cache still works; it compiles every file.
     """
     try:
-        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.mkdir(mode=0o700, exist_ok=True)
-        return all(_private(path.stat()) for path in (folder.parent, folder))
+        folder.parent.parent.mkdir(parents=True, exist_ok=True)
+        opened = False
+        for level in (folder.parent, folder):
+            level.mkdir(mode=0o700, exist_ok=True)
+            st = level.lstat()
+            if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                return False
+            if hasattr(os, "getuid") and st.st_mode & 0o022:
+                os.chmod(level, 0o700)
+                opened = True
+        if opened:
+            for entry in folder.iterdir():
+                entry.unlink()
+        return True
     except OSError:
         return False
 
 
-def _private(st: os.stat_result) -> bool:
-    if not hasattr(os, "getuid"):  # Windows: no owner or mode bits here; folders are per user by their ACLs
-        return True
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+def file_state(path: Path) -> tuple[int, int, int, int]:
+    """What tells that a file changed without reading it, as git's index does: a copy that keeps the
+    modification time (``cp -p``, ``rsync -a``) still gets a new inode or change time. All -1 if missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return -1, -1, -1, -1
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else (-1, -1, -1, -1)
 
 
 def file_key(compiler: str, path: str, top_folder: str, data: bytes) -> str:

@@ -18,6 +18,8 @@ IMAGE_HINT = re.compile(r"!\[|<img", re.I)
 IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
 LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]+)", re.M)
 REMOTE_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+# Code blocks, code spans and HTML comments show Markdown rather than run it: an image there is only text.
+NOT_MARKDOWN = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1|(`+)(?!`).+?(?<!`)\2(?!`)|<!--.*?-->", re.M | re.S)
 
 
 def check_cards(cards: Iterable[Card]) -> list[Problem]:
@@ -112,6 +114,8 @@ def image_paths(text: str) -> Iterator[tuple[int, str]]:
     """(offset, path) of every local image a Markdown text refers to."""
     if not IMAGE_HINT.search(text):
         return
+    if "`" in text or "~~~" in text or "<!--" in text:
+        text = NOT_MARKDOWN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)  # same length: offsets hold
     found = [(m.start(g), m.group(g)) for m in IMAGE_PATTERN.finditer(text) for g in (1, 2) if m.group(g) is not None]
     if "]:" in text:
         definitions: dict[str, re.Match[str]] = {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from redeck.cache import file_state
 from redeck.check import check_cards, local_images
 from redeck.load import card_files, decode, load_text, top_folder, unreadable
 from redeck.model import Card, Problem, RedeckError, anki_cards
@@ -57,7 +58,7 @@ class CompiledFile:
     stamps: tuple[tuple[str, str, int], ...] = ()  # each note's id, content digest and time, for the lock file
     fragment: Fragment | None = None
     media: tuple[tuple[Path, str], ...] = ()  # image files used, and their names in the package
-    images: tuple[tuple[str, int, int, int, int], ...] = ()  # every image named, with its `_stat`
+    images: tuple[tuple[str, int, int, int, int], ...] = ()  # every image named, with its `file_state`
 
 
 def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | None = None) -> CompiledFile:
@@ -70,7 +71,7 @@ def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | 
         problems=tuple(problems),
         ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
         anki_cards=sum(map(anki_cards, cards)),
-        images=_image_stats(cards, []),
+        images=_image_states(cards),
     )
     if stamping is None or any(p.level == "error" for p in problems):
         return compiled
@@ -87,6 +88,9 @@ def _packaged(compiled: CompiledFile, cards: list[Card], stamping: Stamping) -> 
 
     renderer = Renderer()
     notes = [renderer.render_card(card) for card in cards]
+    images = _image_states(cards, renderer.media_states) if renderer.media_states else compiled.images
+    if renderer.problems:
+        return replace(compiled, problems=compiled.problems + tuple(renderer.problems), images=images)
     stamps = restamp(stamping.old, {note.card_id: digest(note.notetype, note.fields, note.tags) for note in notes}, stamping.now)
     mods = [stamps[note.card_id].mod for note in notes]
     return replace(
@@ -94,37 +98,37 @@ def _packaged(compiled: CompiledFile, cards: list[Card], stamping: Stamping) -> 
         stamps=tuple((card_id, stamp.digest, stamp.mod) for card_id, stamp in stamps.items()),
         fragment=fragment(notes, mods, [guid(note.card_id) for note in notes], note_types()),
         media=tuple(renderer.media.items()),
-        images=_image_stats(cards, list(renderer.media)) if renderer.media else compiled.images,
+        images=images,
     )
 
 
-def _image_stats(cards: list[Card], rendered: list[Path]) -> tuple[tuple[str, int, int, int, int], ...]:
-    """The state of every image the cards name, so that a cached result is dropped when one changes."""
-    paths = set(rendered)
-    paths.update(card.file.parent / ref for card in cards for _text, _offset, ref in local_images(card))
-    return tuple(sorted((str(path), *_stat(path)) for path in paths))
+def _image_states(
+    cards: list[Card], rendered: dict[Path, tuple[int, int, int, int]] | None = None
+) -> tuple[tuple[str, int, int, int, int], ...]:
+    """The state of every image the cards name, so that a cached result is dropped when one changes.
 
-
-def _stat(path: Path) -> tuple[int, int, int, int]:
-    """What tells that a file changed without reading it, as git's index does: a copy that keeps the
-    modification time (``cp -p``, ``rsync -a``) still gets a new inode or change time. All -1 if missing."""
-    try:
-        st = path.stat()
-    except OSError:
-        return -1, -1, -1, -1
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if path.is_file() else (-1, -1, -1, -1)
+    An image the renderer read keeps the state it had before it was read.
+    """
+    states = {card.file.parent / ref: None for card in cards for _text, _offset, ref in local_images(card)}
+    states.update(rendered or {})
+    return tuple(sorted((str(path), *(state or file_state(path))) for path, state in states.items()))
 
 
 @dataclass(frozen=True)
 class Job:
-    """One card file to compile, and where to cache the result."""
+    """One card file to compile, and where to cache the result.
+
+    Small on purpose: it is pickled to a worker, and a big job that fills the pipe to a worker that
+    died would leave the pool waiting forever. The worker reads the file itself.
+    """
 
     index: int
     path: Path
     top_folder: str
-    data: bytes
-    cache_key: str
-    cache: Path | None
+    size: int
+    cache_key: str = ""
+    compiler: str = ""
+    cache: Path | None = None
 
 
 def compile_tree(
@@ -156,7 +160,7 @@ def compile_tree(
         if isinstance(hit, CompiledFile) and _still_valid(hit, stamping):
             compiled[index] = hit
         else:
-            todo.append(Job(index, path, top, data, key, cache))
+            todo.append(Job(index, path, top, len(data), key, compiler, cache))
         keys.add(key)
     compiled.update(_compile_all(todo, stamping, jobs))
     if cache is not None:
@@ -166,14 +170,14 @@ def compile_tree(
 
 def _still_valid(hit: CompiledFile, stamping: Stamping | None) -> bool:
     """A cached file holds if its images are as they were and the lock still has its stamps."""
-    if hit.images != tuple((path, *_stat(Path(path))) for path, *_ in hit.images):
+    if hit.images != tuple((path, *file_state(Path(path))) for path, *_ in hit.images):
         return False
     return stamping is None or stamping.is_current(hit.stamps)
 
 
 def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -> Iterator[tuple[int, CompiledFile]]:
     if jobs is None:
-        size = sum(len(job.data) for job in todo)
+        size = sum(job.size for job in todo)
         jobs = min(_cores(), MAX_AUTO_JOBS, size // PARALLEL_MIN_BYTES) or 1
     if jobs > 1 and len(todo) > 1 and _can_fork():
         import multiprocessing
@@ -185,8 +189,13 @@ def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -
         pool = ProcessPoolExecutor(min(jobs, len(todo)), multiprocessing.get_context("fork"), initializer=_start_worker,
                                    initargs=(stamping,))  # fmt: skip
         try:
-            # Largest files first, so no process is left with a big one at the end.
-            futures = [pool.submit(_worker_job, job) for job in sorted(todo, key=lambda job: -len(job.data))]
+            # Workers are forked at the first submit; a Ctrl-C then must wait until their own handler is set.
+            unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                # Largest files first, so no process is left with a big one at the end.
+                futures = [pool.submit(_worker_job, job) for job in sorted(todo, key=lambda job: -job.size)]
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
             for future in as_completed(futures):
                 yield future.result()
         except BrokenProcessPool as exc:
@@ -213,8 +222,10 @@ _worker_stamping: list[Stamping | None] = []  # set once in each worker process,
 
 
 def _start_worker(stamping: Stamping | None) -> None:
-    # Ctrl-C is the main process's to handle: it stops the pool, without a traceback from every worker.
+    # Ctrl-C is the main process's to handle: it cancels the queued files, and each worker finishes the
+    # one file it has (a worker that exits mid-job can leave the pool hanging), without a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _worker_stamping.append(stamping)
 
 
@@ -223,12 +234,18 @@ def _worker_job(job: Job) -> tuple[int, CompiledFile]:
 
 
 def _compile_job(job: Job, stamping: Stamping | None) -> tuple[int, CompiledFile]:
+    try:
+        data = job.path.read_bytes()
+    except OSError as exc:
+        return job.index, CompiledFile(str(job.path), (unreadable(job.path, exc),), (), 0)
     with cyclic_gc_paused():
-        result = compile_file(job.path, job.top_folder, job.data, stamping)
+        result = compile_file(job.path, job.top_folder, data, stamping)
     if job.cache is not None:
         from redeck import cache as cached
 
-        cached.write(job.cache, job.cache_key, result)
+        # Saved again since the main process read it: compile what is there now, but cache it under no key.
+        if cached.file_key(job.compiler, str(job.path), job.top_folder, data) == job.cache_key:
+            cached.write(job.cache, job.cache_key, result)
     return job.index, result
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 LOCK_NAME = "redeck.lock"
-LOCK_LINE = re.compile(r"^[ \t]*([^#\s]\S*)[ \t]+(\S+)[ \t]+(\d+)[ \t]*$", re.M)  # id, digest, time
+# id, digest, time; a time past 18 digits would not fit SQLite's integer: such a line is skipped
+LOCK_LINE = re.compile(r"^[ \t]*([^#\s]\S*)[ \t]+(\S+)[ \t]+(\d{1,18})[ \t]*$", re.M)
 HEADER = (
     "# redeck.lock: when each note last changed (id, content digest, Unix time). Written by\n"
     "# `redeck build`; commit it beside the cards so that every clone builds the same package.\n"
@@ -45,7 +46,7 @@ def read_lock(path: Path) -> dict[str, Stamp]:
     for one key the later time wins: the next build writes a clean file either way.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return {}
     stamps: dict[str, Stamp] = {}

@@ -6,7 +6,7 @@ import html
 import re
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -52,6 +52,8 @@ def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
         return result
     renderer = Renderer()
     notes = [renderer.render_card(card) for card in cards]
+    if renderer.problems:  # images that only the Markdown renderer sees as such
+        return PreviewResult(replace(checked, problems=sorted({*checked.problems, *renderer.problems})), out_dir)
     media = set(renderer.media.values())
     by_deck: dict[str, list[Note]] = defaultdict(list)
     for note in notes:

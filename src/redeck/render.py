@@ -11,8 +11,9 @@ from urllib.parse import unquote
 
 import pyromark
 
+from redeck.cache import file_state
 from redeck.check import REMOTE_PATTERN
-from redeck.model import Card, Note
+from redeck.model import Card, Note, Problem, Text
 
 MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 # CommonMark reads `\(` as an escaped `(`, which would eat MathJax's delimiters: math spans
@@ -28,27 +29,43 @@ MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!#|~&\r\n]|^\s*(?:[-+=]|\d+[.)])", re
 
 
 class Renderer:
-    """Renders cards to notes; remembers the media files they use and highlighting set-up."""
+    """Renders cards to notes; remembers the media files they use and highlighting set-up.
+
+    ``check`` finds missing images with patterns; Markdown can name an image in ways they do not
+    see (a reference defined in a list, escapes in the path), so the renderer, which resolves every
+    image, reports the ones it cannot find as problems too.
+    """
 
     def __init__(self) -> None:
         self.media: dict[Path, str] = {}
+        # Each image's state before it was read, so that a change while it was hashed shows next time.
+        self.media_states: dict[Path, tuple[int, int, int, int]] = {}
+        self.problems: list[Problem] = []
+        self._missing: list[str] = []
         self._lexers: dict[str, Any] = {}
         self._formatter: Any = None
 
     def render_card(self, card: Card) -> Note:
         base = card.file.parent
-        extra = self.markdown(card.extra.value, base) if card.extra else ""
+        extra = self.field(card.extra, base) if card.extra else ""
         source = render_source(card.source.value) if card.source else ""
         if card.cloze is not None:
             notetype = "cloze"
-            fields: tuple[str, ...] = (self.markdown(card.cloze.value, base), extra, source)
+            fields: tuple[str, ...] = (self.field(card.cloze, base), extra, source)
         else:
             assert card.front is not None and card.back is not None
             notetype = "basic"
-            front = self.markdown(card.front.value, base)
-            back = self.markdown(card.back.value, base)
-            fields = (front, back, extra, source, "y" if card.reverse else "")
+            fields = (self.field(card.front, base), self.field(card.back, base), extra, source, "y" if card.reverse else "")
         return Note(card_id=card.id.value, notetype=notetype, deck=card.deck.value, fields=fields, tags=card.tag_names)
+
+    def field(self, text: Text, base: Path) -> str:
+        """One field's HTML; an image it names that does not exist becomes a problem located in the field."""
+        out = self.markdown(text.value, base)
+        for ref in self._missing:
+            where = text.locate(max(text.value.find(ref), 0))
+            self.problems.append(Problem.at(where, "image", f"image '{ref}' not found (paths are relative to the card file)"))
+        self._missing.clear()
+        return out
 
     def markdown(self, text: str, base: Path) -> str:
         """Markdown to HTML, keeping MathJax as written and packing local images as media."""
@@ -79,6 +96,10 @@ class Renderer:
             return src
         path = (base / ref).resolve()
         if path not in self.media:
+            self.media_states[path] = file_state(path)
+            if not path.is_file():
+                self._missing.append(ref)
+                return src
             self.media[path] = media_name(path)
         return html.escape(self.media[path], quote=True)
 
