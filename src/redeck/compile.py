@@ -54,11 +54,12 @@ class CompiledFile:
     problems: tuple[Problem, ...]
     ids: tuple[tuple[str, int, int], ...]  # each card's id and the line and column it is written at
     anki_cards: int
-    # The rest only when packaging a file without errors:
+    # When packaging (and so caching): every image named, with its `file_state`, to tell when the entry is stale.
+    images: tuple[tuple[str, int, int, int, int], ...] = ()
+    # Only when packaging a file without errors:
     stamps: tuple[tuple[str, str, int], ...] = ()  # each note's id, content digest and time, for the lock file
     fragment: Fragment | None = None
     media: tuple[tuple[Path, str], ...] = ()  # image files used, and their names in the package
-    images: tuple[tuple[str, int, int, int, int], ...] = ()  # every image named, with its `file_state`
 
 
 def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | None = None) -> CompiledFile:
@@ -71,7 +72,7 @@ def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | 
         problems=tuple(problems),
         ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
         anki_cards=sum(map(anki_cards, cards)),
-        images=_image_states(cards),
+        images=_image_states(cards) if stamping is not None else (),  # only packaged results are cached
     )
     if stamping is None or any(p.level == "error" for p in problems):
         return compiled
@@ -136,14 +137,15 @@ def compile_tree(
 ) -> list[CompiledFile]:
     """Compile every card file under ``cards_dir``, in build order; with ``stamping``, package them too.
 
-    A file whose bytes, images and stamps are unchanged since a build that used the same ``cache``
-    folder comes from it. The others are compiled on every core when there is enough to do;
+    When packaging, a file whose bytes, images and stamps are unchanged since a build that used the
+    same ``cache`` folder comes from it. The others are compiled on every core when there is enough to do;
     ``jobs`` sets the number of processes instead (1: none started).
     """
     from redeck import cache as cached
 
-    # What a file compiles to depends on the compiler, and on whether it is packaged or only checked.
-    compiler = cached.compiler_key() + repr(stamping is not None) if cache is not None else ""
+    if stamping is None:
+        cache = None  # a file only checked is quick to check again; only packaged results are cached
+    compiler = cached.compiler_key() if cache is not None else ""
     compiled: dict[int, CompiledFile] = {}
     todo: list[Job] = []
     keys: set[str] = set()
