@@ -72,7 +72,7 @@ def check_card(card: Card) -> Iterator[Problem]:
             yield Problem.at(rule.pos, "lint", f"unknown lint rule '{rule.value}' (known: {', '.join(sorted(RULES))})")
     for text, offset, ref in local_images(card):
         if not (card.file.parent / ref).is_file():
-            yield Problem.at(text.locate(offset), "image", f"image '{ref}' not found (paths are relative to the card file)")
+            yield missing_image(text.locate(offset), ref)
 
 
 def _check_kind(card: Card) -> Iterator[Problem]:
@@ -133,6 +133,10 @@ def image_paths(text: str) -> Iterator[tuple[int, str]]:
 def _label(text: str) -> str:
     """A link label as CommonMark matches it: case and runs of spaces do not count."""
     return " ".join(text.casefold().split())
+
+
+def missing_image(where: Position, ref: str) -> Problem:
+    return Problem.at(where, "image", f"image '{ref}' not found (paths are relative to the card file)")
 
 
 def local_images(card: Card) -> Iterator[tuple[Text, int, str]]:

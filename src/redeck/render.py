@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pyromark
 
 from redeck.cache import file_state
-from redeck.check import REMOTE_PATTERN
+from redeck.check import REMOTE_PATTERN, missing_image
 from redeck.model import Card, Note, Problem, Text
 
 MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
@@ -62,8 +62,7 @@ class Renderer:
         """One field's HTML; an image it names that does not exist becomes a problem located in the field."""
         out = self.markdown(text.value, base)
         for ref in self._missing:
-            where = text.locate(max(text.value.find(ref), 0))
-            self.problems.append(Problem.at(where, "image", f"image '{ref}' not found (paths are relative to the card file)"))
+            self.problems.append(missing_image(text.locate(max(text.value.find(ref), 0)), ref))
         self._missing.clear()
         return out
 
