@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from redeck.build import check_tree
 from redeck.lint import RULES, lint_cards
 from redeck.load import load_text
 
@@ -48,6 +49,42 @@ CASES = {
         card_file(basic("What is a good card?", "One fact", card_id="zebra-17")),
         card_file(basic("How many parameters has LLaMA 3 8B?", "8e9 weights", card_id="tx-llama3-params")),
     ),
+    "long-extra": (
+        card_file(basic("What is good?", "One fact", extra="why " * 76)),
+        card_file(basic("What is good?", "One fact", extra="why " * 75)),
+    ),
+    "long-source": (
+        card_file(GOOD, source="source: " + "S" * 161 + "\n"),
+        card_file(GOOD, source="source: " + "S" * 160 + "\n"),
+    ),
+    "research-notes": (
+        card_file(GOOD, source="source: Raft paper, section 5.4 (read via a mirror)\n"),
+        card_file(GOOD, source="source: Bahdanau et al., Neural Machine Translation by Jointly Learning to Align, section 3\n"),
+    ),
+    "document-context": (
+        card_file(basic("What bandwidth does the book give for ICI?", "4.5e10 B/s", card_id="ici-bandwidth")),
+        card_file(basic("What is the one-way ICI bandwidth of a TPU v5e link?", "4.5e10 B/s", card_id="ici-bandwidth")),
+    ),
+    "long-inline-math": (
+        card_file(basic("What is the cost?", "\\(" + "a + " * 16 + "b\\)", card_id="cost-sum")),
+        card_file(basic("What is the cost?", "\\[" + "a + " * 16 + "b\\] or \\(" + "a + " * 14 + "b\\)", card_id="cost-sum")),
+    ),
+    "mixed-notation": (
+        card_file(basic("What is clipped?", "The ratio ρ_t, to \\(1 \\pm \\epsilon\\)", card_id="clipped-ratio")),
+        card_file(basic("What is clipped?", "The ratio \\(\\rho_t\\) in `ppo_clip`, to \\(1 \\pm \\epsilon\\)", card_id="clipped-ratio")),
+    ),
+    "cloze-arithmetic": (
+        card_file("  - id: attention-cloze\n    cloze: 'Of \\(34\\,sbh\\), attention {{c1::\\(11\\,sbh\\)}}, MLP {{c2::19 sbh}}, norms {{c3::4 sbh}}'\n"),
+        card_file("  - id: attention-cloze\n    cloze: 'Of 34 sbh bytes, attention stores {{c1::11 sbh}} on 8 chips and 2 hosts'\n"),
+    ),
+    "script": (
+        card_file(basic("What is good?", "<img src=x onerror=\"alert(1)\">")),
+        card_file(basic("What is good?", "<b>bold</b>, on time")),
+    ),
+    "todo": (
+        card_file(basic("TODO What is the question?", "An answer", card_id="question")),
+        card_file(basic("What is the question?", "An answer", card_id="question")),
+    ),
     "duplicate-front": (
         card_file(GOOD, basic("what is  a GOOD card?", "Another fact", card_id="good-card-two")),
         card_file(GOOD, basic("What is a bad card?", "Another fact", card_id="bad-card")),
@@ -73,8 +110,24 @@ def test_rule_is_quiet_on_a_good_card(rule):
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_a_card_can_silence_a_rule(rule):
     bad = CASES[rule][0]
-    silenced = bad.rstrip("\n") + f"\n    lint: [{rule}]\n"
+    silenced = bad.rstrip("\n") + f"\n    lint: {{{rule}: the reason}}\n"
     assert rules_fired(silenced) == []
+
+
+def test_silencing_without_a_reason_is_a_warning_of_its_own():
+    silenced = CASES["todo"][0].rstrip("\n") + "\n    lint: [todo]\n"
+    assert rules_fired(silenced) == ["lint-reason"]
+
+
+def test_an_empty_reason_is_an_error(tree):
+    tree.write("t.yaml", CASES["todo"][0].rstrip("\n") + "\n    lint: {todo: ''}\n")
+    assert tree.problems() == [(7, 18, "empty-field")]
+
+
+def test_scripts_are_flagged_without_strict_and_do_not_fail_check(tree):
+    tree.write("t.yaml", CASES["script"][0])
+    result = check_tree(tree.cards)
+    assert [p.rule for p in result.warnings] == ["script"] and not result.errors
 
 
 def test_warnings_point_at_the_offending_field():

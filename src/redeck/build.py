@@ -10,7 +10,7 @@ from pathlib import Path
 
 from redeck.check import check_cards, duplicate_ids
 from redeck.compile import CompiledFile, Stamping, compile_tree, cyclic_gc_paused
-from redeck.lint import lint_cards
+from redeck.lint import ALWAYS, lint_cards
 from redeck.load import card_files, load_tree
 from redeck.model import Card, Position, Problem
 
@@ -74,8 +74,7 @@ def load_checked(cards_dir: Path = DEFAULT_CARDS, strict: bool = False) -> tuple
         cards, problems = load_tree(cards_dir)
         problems.extend(check_cards(cards))
         problems.extend(duplicate_ids((card.id.value, card.id.pos) for card in cards))
-        if strict:
-            problems.extend(lint_cards(cards))
+        problems.extend(lint_cards(cards) if strict else lint_cards(cards, ALWAYS))
         return cards, CheckResult(sorted(set(problems)), files=len(card_files(cards_dir)), cards=len(cards))
 
 

@@ -67,9 +67,11 @@ def check_card(card: Card) -> Iterator[Problem]:
         yield Problem.at(card.cloze.pos, "cloze", "cloze has no deletion; write {{c1::answer}} or {{c1::answer::hint}}")
     for tag in card.tags:
         yield from check_tag(tag)
-    for rule in card.lint:
+    for rule, reason in card.lint:
         if rule.value not in RULES:
             yield Problem.at(rule.pos, "lint", f"unknown lint rule '{rule.value}' (known: {', '.join(sorted(RULES))})")
+        if reason is not None and not reason.value.strip():
+            yield Problem.at(reason.pos, "empty-field", f"the reason for skipping '{rule.value}' is empty")
     for text, offset, ref in local_images(card):
         if not (card.file.parent / ref).is_file():
             yield missing_image(text.locate(offset), ref)

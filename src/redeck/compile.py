@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from redeck.cache import file_state
 from redeck.check import check_cards, local_images
+from redeck.lint import ALWAYS, lint_cards
 from redeck.load import card_files, decode, load_text, top_folder, unreadable
 from redeck.model import Card, Problem, RedeckError, anki_cards
 
@@ -67,6 +68,7 @@ def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | 
     text, problem = decode(data, str(path))
     cards, problems = load_text(text, path, top_folder) if problem is None else ([], [problem])
     problems.extend(check_cards(cards))
+    problems.extend(lint_cards(cards, ALWAYS))
     compiled = CompiledFile(
         path=str(path),
         problems=tuple(problems),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from redeck.model import Card, Position, Problem, Text
+from redeck.model import Card, Position, Problem, Silence, Text
 
 FILE_KEYS = ("deck", "tags", "source", "cards")
 CARD_KEYS = ("id", "front", "back", "cloze", "extra", "source", "tags", "reverse", "lint")
@@ -157,7 +157,7 @@ class _FileReader:
             if key in texts or key == "id":
                 texts[key] = self.text_value(value_node, key)
         tags = self.text_list(values.get("tags"), "tags")
-        lint = self.text_list(values.get("lint"), "lint")
+        lint = self.silences(values.get("lint"))
         reverse = self.boolean(values.get("reverse"), "reverse")
         card_id = texts.pop("id", None)
         if "id" not in values:
@@ -226,6 +226,20 @@ class _FileReader:
             else:
                 self.error(item, "structure", f"each entry of '{key}' must be text, not {_kind(item)}")
         return tuple(items)
+
+    def silences(self, node: yaml.Node | None) -> tuple[Silence, ...]:
+        """``lint: [rule, ...]`` or, with the reason for each, ``lint: {rule: reason, ...}``."""
+        if not isinstance(node, yaml.MappingNode):
+            return tuple(Silence(rule) for rule in self.text_list(node, "lint"))
+        silences = []
+        for key_node, value_node in node.value:
+            if not (self.safe(key_node) and self.safe(value_node)):
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, "structure", f"a rule name under 'lint' must be text, not {_kind(key_node)}")
+                continue
+            silences.append(Silence(self.text_of(key_node), self.text_value(value_node, f"lint: {key_node.value}")))
+        return tuple(silences)
 
     def boolean(self, node: yaml.Node | None, key: str) -> bool:
         if node is None:

@@ -68,6 +68,13 @@ class Text:
         return Position(self.pos.path, self.pos.line, self.pos.col + col + int(self.quoted))
 
 
+class Silence(NamedTuple):
+    """A quality rule a card skips, and why (``lint: {rule: reason}``; None in the short list form)."""
+
+    rule: Text
+    reason: Text | None = None
+
+
 @dataclass(slots=True)
 class Card:
     """One card as written in a file, before any checking."""
@@ -83,7 +90,7 @@ class Card:
     source: Text | None = None
     tags: tuple[Text, ...] = ()
     reverse: bool = False
-    lint: tuple[Text, ...] = ()
+    lint: tuple[Silence, ...] = ()
     top_folder: str = ""
 
     @property

@@ -53,9 +53,15 @@ def card_file_schema() -> dict[str, Any]:
             "tags": _tags("Tags added to the file's tags; no spaces, '::' for hierarchy."),
             "reverse": {"type": "boolean", "description": "Also make a back-to-front card (basic cards only)."},
             "lint": {
-                "type": "array",
-                "description": "Quality rules that `redeck check --strict` skips for this card.",
-                "items": {"enum": sorted(RULES)},
+                "description": "Quality rules that `redeck check --strict` skips for this card, each with the reason why.",
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "propertyNames": {"enum": sorted(RULES)},
+                        "additionalProperties": {"type": "string", "minLength": 1},
+                    },
+                    {"type": "array", "items": {"enum": sorted(RULES)}},
+                ],
             },
         },
         "oneOf": [
