@@ -71,14 +71,20 @@ CASES = {
     ),
     "mixed-notation": (
         card_file(basic("What is clipped?", "The ratio ρ_t, to \\(1 \\pm \\epsilon\\)", card_id="clipped-ratio")),
-        card_file(basic("What is clipped?", "The ratio \\(\\rho_t\\) in `ppo_clip`, to \\(1 \\pm \\epsilon\\)", card_id="clipped-ratio")),
+        card_file(
+            basic("What is clipped?", "The ratio \\(\\rho_t\\) in `ppo_clip`, to \\(1 \\pm \\epsilon\\)", card_id="clipped-ratio")
+        ),
     ),
     "cloze-arithmetic": (
-        card_file("  - id: attention-cloze\n    cloze: 'Of \\(34\\,sbh\\), attention {{c1::\\(11\\,sbh\\)}}, MLP {{c2::19 sbh}}, norms {{c3::4 sbh}}'\n"),
-        card_file("  - id: attention-cloze\n    cloze: 'Of 34 sbh bytes, attention stores {{c1::11 sbh}} on 8 chips and 2 hosts'\n"),
+        card_file(
+            "  - id: attention-cloze\n    cloze: 'Of \\(34\\,sbh\\), attention {{c1::\\(11\\,sbh\\)}}, MLP {{c2::19 sbh}}, norms {{c3::4 sbh}}'\n"
+        ),
+        card_file(
+            "  - id: attention-cloze\n    cloze: 'Of 34 sbh bytes, attention stores {{c1::11 sbh}} on 8 chips and 2 hosts'\n"
+        ),
     ),
     "script": (
-        card_file(basic("What is good?", "<img src=x onerror=\"alert(1)\">")),
+        card_file(basic("What is good?", '<img src=x onerror="alert(1)">')),
         card_file(basic("What is good?", "<b>bold</b>, on time")),
     ),
     "todo": (

@@ -145,7 +145,9 @@ def long_extra(card: Card) -> Iterator[Problem]:
     """
     if card.extra is not None and len(card.extra.value.strip()) > MAX_EXTRA_CHARS:
         length = len(card.extra.value.strip())
-        yield _warn(card.extra, "long-extra", f"extra is {length} characters (at most {MAX_EXTRA_CHARS}); keep one or two sentences")
+        yield _warn(
+            card.extra, "long-extra", f"extra is {length} characters (at most {MAX_EXTRA_CHARS}); keep one or two sentences"
+        )
 
 
 def long_source(card: Card) -> Iterator[Problem]:
@@ -156,7 +158,9 @@ def long_source(card: Card) -> Iterator[Problem]:
     """
     if card.source is not None and len(card.source.value.strip()) > MAX_SOURCE_CHARS:
         length = len(card.source.value.strip())
-        yield _warn(card.source, "long-source", f"source is {length} characters (at most {MAX_SOURCE_CHARS}); cite the work and the place")
+        yield _warn(
+            card.source, "long-source", f"source is {length} characters (at most {MAX_SOURCE_CHARS}); cite the work and the place"
+        )
 
 
 def research_notes(card: Card) -> Iterator[Problem]:
@@ -168,7 +172,9 @@ def research_notes(card: Card) -> Iterator[Problem]:
     for text in (card.source, card.extra):
         match = RESEARCH_NOTES.search(text.value) if text is not None else None
         if text is not None and match:
-            yield _warn(text, "research-notes", f"'{match.group()}' is a note on checking; put it in docs/reviews/, not on the card")
+            yield _warn(
+                text, "research-notes", f"'{match.group()}' is a note on checking; put it in docs/reviews/, not on the card"
+            )
 
 
 def document_context(card: Card) -> Iterator[Problem]:
@@ -245,7 +251,11 @@ def script_in_card(card: Card) -> Iterator[Problem]:
     for text in (*_fields(card), card.source):
         match = ACTIVE_CONTENT.search(text.value) if text is not None else None
         if text is not None and match:
-            yield _warn(text, "script", f"'{match.group().strip()}' runs code in Anki and the preview; review it, then silence with a reason")
+            yield _warn(
+                text,
+                "script",
+                f"'{match.group().strip()}' runs code in Anki and the preview; review it, then silence with a reason",
+            )
 
 
 def todo_left(card: Card) -> Iterator[Problem]:
