@@ -124,7 +124,12 @@ def test_template_change_reaches_existing_notes_without_a_copy(tree, collection,
     assert tree.build(now=NOW + 10).written is False  # unchanged note types keep their time too
 
     monkeypatch.setattr(redeck.notetypes, "CSS", redeck.notetypes.CSS + "\n.re-back { font-weight: 600; }\n")
-    result = tree.build(now=NOW + 20)
+    redeck.notetypes.note_types.cache_clear()  # built once per process: this test is a new redeck
+    try:
+        result = tree.build(now=NOW + 20)
+    finally:
+        monkeypatch.undo()
+        redeck.notetypes.note_types.cache_clear()
     assert result.written and result.changed == []
     log = import_package(collection, tree.output)
 

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from redeck.build import check_tree, load_checked
+from redeck.build import check_tree
 from redeck.cli import cli
+from redeck.load import load_tree
 from redeck.scaffold import new_id, slugify
 from redeck.schema import card_file_schema
 
@@ -95,7 +96,7 @@ def test_new_refuses_to_overwrite_and_bad_decks(tree, run):
 
 def test_new_quotes_decks_yaml_would_misread(tree, run):
     assert run("new", "cards/odd.yaml", "--deck", "RE::Odd: #1").exit_code == 0
-    (card,), _result = load_checked(tree.cards)
+    (card,), _problems = load_tree(tree.cards)
     assert card.deck.value == "RE::Odd: #1"
 
 

@@ -6,7 +6,7 @@ import os
 import shutil
 
 from conftest import IMAGE_FILE, NOW
-from redeck.build import build, check_tree, load_checked
+from redeck.build import build, check_tree
 from redeck.cache import cache_dir
 
 TOPIC = """\
@@ -71,10 +71,10 @@ def test_parallel_check_finds_what_one_process_finds(tree):
     tree.write("broken.yaml", "deck: [unclosed\n")
     one = check_tree(tree.cards, jobs=1)
     two = check_tree(tree.cards, jobs=2)
-    _cards, loaded = load_checked(tree.cards)
-    assert [str(p) for p in two.problems] == [str(p) for p in one.problems] == [str(p) for p in loaded.problems]
+    built = build(tree.cards, tree.output, now=NOW, jobs=2).check
+    assert [str(p) for p in two.problems] == [str(p) for p in one.problems] == [str(p) for p in built.problems]
     assert {p.rule for p in one.errors} == {"duplicate-id", "structure", "card-kind", "yaml"}
-    assert (two.files, two.cards) == (one.files, one.cards) == (loaded.files, loaded.cards) == (6, 15)
+    assert (two.files, two.cards) == (one.files, one.cards) == (built.files, built.cards) == (6, 15)
 
 
 def test_a_deleted_lock_restamps_every_note_despite_the_cache(tree):
@@ -166,22 +166,22 @@ def test_a_cache_folder_that_is_a_link_is_not_used(tree, tmp_path):
 
 
 def test_an_image_saved_again_while_it_is_read_is_read_again_next_build(tree, monkeypatch):
-    import redeck.render
+    import redeck.media
 
     tree.write("t/cards.yaml", IMAGE_FILE)
     image = tree.cards / "t" / "media" / "a.png"
     image.parent.mkdir()
     image.write_bytes(b"first")
-    hashed = redeck.render.media_name
+    hashed = redeck.media.media_name
 
     def save_again_after_hashing(path):
         name = hashed(path)
         image.write_bytes(b"second, a little longer")  # an editor writing twice
         return name
 
-    monkeypatch.setattr(redeck.render, "media_name", save_again_after_hashing)
+    monkeypatch.setattr(redeck.media, "media_name", save_again_after_hashing)
     build(tree.cards, tree.output, now=NOW, jobs=1)
-    monkeypatch.setattr(redeck.render, "media_name", hashed)
+    monkeypatch.setattr(redeck.media, "media_name", hashed)
     assert tree.build(now=NOW + 10).changed == ["img-card"]
     assert cold_bytes(tree, now=NOW + 20) == tree.output.read_bytes()
 
@@ -189,15 +189,19 @@ def test_an_image_saved_again_while_it_is_read_is_read_again_next_build(tree, mo
 def test_a_file_saved_again_before_its_worker_reads_it_is_not_cached_under_the_old_bytes(tree):
     from redeck import compile as compiling
     from redeck.cache import file_key
+    from redeck.load import card_files
+    from redeck.lock import read_lock
 
-    path = tree.write("area/topic0.yaml", TOPIC.format(n=0))
+    tree.write("area/topic0.yaml", TOPIC.format(n=0))
+    (card_file,) = card_files(tree.cards)
     folder = cache_dir(tree.output)
     folder.mkdir(parents=True)
-    stale_key = file_key("compiler", str(path), "area", b"the bytes the main process read before the save")
-    job = compiling.Job(0, path, "area", size=10, cache_key=stale_key, compiler="compiler", cache=folder)
-    _index, result = compiling._compile_job(job, compiling.Stamping({}, NOW))
+    lock, plan = read_lock(tree.cards, NOW), compiling.Plan(package=True)
+    stale_key = file_key("compiler", card_file, b"the bytes the main process read before the save")
+    job = compiling.Job(0, card_file, size=10, cache_key=stale_key, compiler="compiler", cache=folder)
+    _index, result = compiling._compile_job(job, lock, plan)
     assert result.fragment is not None and result.ids[0][0] == "topic0-first"  # what is on disk now
     assert list(folder.iterdir()) == []
-    fresh_key = file_key("compiler", str(path), "area", path.read_bytes())
-    compiling._compile_job(compiling.Job(0, path, "area", 10, fresh_key, "compiler", folder), compiling.Stamping({}, NOW))
-    assert [entry.name for entry in folder.iterdir()] == [f"{fresh_key}.pickle"]
+    fresh_key = file_key("compiler", card_file, card_file.path.read_bytes())
+    compiling._compile_job(compiling.Job(0, card_file, 10, fresh_key, "compiler", folder), lock, plan)
+    assert [entry.name for entry in folder.iterdir()] == [f"{fresh_key}.entry"]

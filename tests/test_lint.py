@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from redeck.build import check_tree
-from redeck.lint import RULES, lint_cards
+from redeck.compile import front_keys
+from redeck.lint import RULES, duplicate_fronts, lint_cards
+from redeck.model import Position
 from redeck.load import load_text
 
 
@@ -23,7 +25,8 @@ def basic(front: str, back: str, card_id: str = "good-card", extra: str = "") ->
 def rules_fired(text: str) -> list[str]:
     cards, problems = load_text(text, Path("cards/t.yaml"))
     assert problems == []
-    return [p.rule for p in lint_cards(cards)]
+    fronts = [(key, Position("cards/t.yaml", line, col), silenced) for key, line, col, silenced in front_keys(cards)]
+    return [p.rule for p in [*lint_cards(cards), *duplicate_fronts(fronts)]]
 
 
 GOOD = basic("What is a good card?", "A card with 1 fact")

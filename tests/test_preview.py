@@ -130,8 +130,13 @@ def test_preview_in_a_real_browser(tree, monkeypatch, browser):
 def test_preview_never_replaces_a_folder_it_did_not_write(tree, monkeypatch):
     monkeypatch.chdir(tree.root)
     tree.write("r.yaml", CARDS.replace("    extra: '![plot](media/plot.svg)'\n", ""))
-    result = CliRunner().invoke(cli, ["preview", "-o", "cards"])
+    (tree.root / "notes").mkdir()
+    (tree.root / "notes" / "mine.txt").write_text("the user's")
+    result = CliRunner().invoke(cli, ["preview", "-o", "notes"])
     assert result.exit_code == 1 and "is not a redeck preview" in result.stderr
+    assert (tree.root / "notes" / "mine.txt").read_text() == "the user's"
+    inside = CliRunner().invoke(cli, ["preview", "-o", "cards"])
+    assert inside.exit_code == 2 and "inside the card tree" in inside.stderr
     assert (tree.cards / "r.yaml").is_file()
     assert CliRunner().invoke(cli, ["preview", "-o", "site"]).exit_code == 0
     assert CliRunner().invoke(cli, ["preview", "-o", "site"]).exit_code == 0  # its own site it replaces

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import BASIC_FILE
 from redeck.cli import cli
+from redeck.media import Media
 from redeck.render import MARKDOWN_OPTIONS, MARKDOWN_SYNTAX, Renderer
 
 PROBLEM_LINE = re.compile(r"^cards/[^:\n]+\.yaml:\d+:\d+: error: .+ \[[a-z-]+\]$")
@@ -85,7 +86,7 @@ def test_random_files_give_located_errors(tmp_path_factory, monkeypatch, data):
 def test_plain_text_fast_path_matches_the_markdown_renderer(text):
     """Fields without Markdown syntax skip the parser; the HTML must mean the same as the parser's."""
     assume(not MARKDOWN_SYNTAX.search(text.strip()) and text.strip())
-    fast = Renderer().markdown(text, Path("."))
+    fast = Renderer(Media(Path("."))).markdown(text, Path("."))
     full = pyromark.html(text.strip(), options=MARKDOWN_OPTIONS).strip()
     full = full.removeprefix("<p>").removesuffix("</p>")
     assert html.unescape(fast) == html.unescape(full)

@@ -1,21 +1,25 @@
-"""Build: run the pipeline over a card tree, then write the package and the lock file atomically."""
+"""Build: run the pipeline over a card tree; `check` stops before writing, `build` writes package and lock together."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from redeck.check import check_cards, duplicate_ids
-from redeck.compile import CompiledFile, Stamping, compile_tree, cyclic_gc_paused
-from redeck.lint import ALWAYS, lint_cards
-from redeck.load import card_files, load_tree
-from redeck.model import Card, Position, Problem
+from redeck.compile import CompiledFile, Plan, across_files, compile_tree, cyclic_gc_paused
+from redeck.load import card_files
+from redeck.model import Card, Note, Problem, RedeckError
+
+if TYPE_CHECKING:
+    from redeck.lock import Lock
 
 DEFAULT_CARDS = Path("cards")
 DEFAULT_OUTPUT = Path("build/research-engineering.apkg")
+
+
+class TreeError(RedeckError):
+    """The card tree itself is missing or holds no card file: there is nothing to build, and nothing is replaced."""
 
 
 @dataclass(frozen=True)
@@ -36,119 +40,127 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Run:
+    """One pass of the pipeline over a tree: each file's result, their check, and the lock they were stamped by."""
+
+    files: list[CompiledFile]
+    check: CheckResult
+    lock: Lock
+
+    @property
+    def ok(self) -> bool:
+        return not self.check.errors
+
+    @property
+    def stamps(self) -> list[tuple[str, str, int]]:
+        return [stamp for f in self.files for stamp in f.stamps]
+
+    @property
+    def cards(self) -> list[Card]:
+        """The loaded cards, in build order (with ``Plan.keep_cards``)."""
+        return [card for f in self.files for card in f.cards]
+
+    @property
+    def notes(self) -> list[Note]:
+        """The rendered notes, in build order (with ``Plan.keep_notes``)."""
+        return [note for f in self.files for note in f.notes]
+
+    @property
+    def media(self) -> dict[str, Path]:
+        """Each image's name in the package and the file it comes from."""
+        return {name: Path(path) for f in self.files for path, name in f.media}
+
+
+@dataclass(frozen=True)
 class BuildResult:
-    """What a build did: the problems that stopped it, or the package it wrote."""
+    """What a build did: the problems that stopped it, or the package it wrote (or, dry, would write)."""
 
     check: CheckResult
     output: Path
     notes: int = 0
     cards: int = 0
     changed: list[str] = field(default_factory=list)  # ids of notes new or edited since the last build
-    written: bool = False  # False when the package on disk already had these bytes
+    written: bool = False  # False when the package on disk already had these bytes, or on a dry run
+    run: Run | None = None
 
     @property
     def ok(self) -> bool:
         return not self.check.errors
 
 
-def check_files(files: list[CompiledFile]) -> CheckResult:
-    """The check of compiled files: the problems in each, plus ids repeated across them."""
-    problems = [p for f in files for p in f.problems]
-    ids = [card_id for f in files for card_id, _line, _col in f.ids]
-    if len(set(ids)) < len(ids):
-        problems.extend(duplicate_ids((card_id, Position(f.path, line, col)) for f in files for card_id, line, col in f.ids))
-    return CheckResult(sorted(set(problems)), files=len(files), cards=len(ids))
+def run_pipeline(cards_dir: Path, plan: Plan, now: int | None = None, cache: Path | None = None,
+                 jobs: int | None = None) -> Run:  # fmt: skip
+    """Every card file under ``cards_dir`` through every stage, with what ``plan`` keeps; nothing is written.
+
+    ``now`` is the time given to notes that are new or changed (default: the clock); notes that did
+    not change keep the time in the lock file. This is the one pipeline: check, build, preview, stats
+    and sync all run it, so none of them passes what another rejects.
+    """
+    from redeck.lock import read_lock
+
+    if not cards_dir.is_dir():
+        raise TreeError(cards_dir, "card folder does not exist")
+    files_found = card_files(cards_dir)
+    if not files_found:
+        raise TreeError(cards_dir, "no card files (*.yaml) in the card folder; nothing to build")
+    lock = read_lock(cards_dir, int(time.time()) if now is None else now)
+    with cyclic_gc_paused():
+        files = compile_tree(files_found, lock, plan, cache=cache, jobs=jobs)
+        problems = [p for f in files for p in f.problems] + across_files(files) + list(lock.problems)
+    check = CheckResult(sorted(set(problems)), files=len(files), cards=sum(len(f.ids) for f in files))
+    return Run(files, check, lock)
 
 
 def check_tree(cards_dir: Path = DEFAULT_CARDS, strict: bool = False, jobs: int | None = None) -> CheckResult:
-    """Load and check every card file under ``cards_dir``; ``strict`` adds the quality lint (in one process)."""
-    if strict:
-        return load_checked(cards_dir, strict=True)[1]
-    with cyclic_gc_paused():
-        return check_files(compile_tree(cards_dir, jobs=jobs))
-
-
-def load_checked(cards_dir: Path = DEFAULT_CARDS, strict: bool = False) -> tuple[list[Card], CheckResult]:
-    """The cards of a tree, in build order, and the check of them; in one process, for commands that need the cards."""
-    with cyclic_gc_paused():
-        cards, problems = load_tree(cards_dir)
-        problems.extend(check_cards(cards))
-        problems.extend(duplicate_ids((card.id.value, card.id.pos) for card in cards))
-        problems.extend(lint_cards(cards) if strict else lint_cards(cards, ALWAYS))
-        return cards, CheckResult(sorted(set(problems)), files=len(card_files(cards_dir)), cards=len(cards))
+    """Every problem a build of ``cards_dir`` would find (``strict`` adds the quality lint); writes nothing."""
+    return run_pipeline(cards_dir, Plan(strict=strict), jobs=jobs).check
 
 
 def build(
-    cards_dir: Path = DEFAULT_CARDS, output: Path = DEFAULT_OUTPUT, now: int | None = None, jobs: int | None = None
+    cards_dir: Path = DEFAULT_CARDS,
+    output: Path = DEFAULT_OUTPUT,
+    now: int | None = None,
+    jobs: int | None = None,
+    dry_run: bool = False,
+    keep_cards: bool = False,
+    protected: tuple[Path, ...] = (),
 ) -> BuildResult:
-    """Check the tree and, if it has no errors, write the package and the lock file.
+    """Check the tree and, if it has no errors, write the package and the lock file, both or neither.
 
-    ``now`` is the time given to notes that are new or changed (default: the clock); notes
-    that did not change keep the time in the lock file, so an unchanged tree rebuilds the same bytes.
     Compiled files are cached beside the package, so a rebuild recompiles only the files that changed.
+    ``dry_run`` does everything but write (and uses no cache); ``keep_cards`` keeps the loaded cards in
+    ``result.run``. ``output`` must be a safe place for a package (see `output.check_output`; ``protected``
+    adds paths it must not be, such as a collection).
     """
-    with cyclic_gc_paused():
-        return _build(cards_dir, output, now, jobs)
-
-
-def _build(cards_dir: Path, output: Path, now: int | None, jobs: int | None) -> BuildResult:
     from redeck.cache import cache_dir, usable
-    from redeck.lock import LOCK_NAME, format_lock, read_lock, restamp
+    from redeck.output import check_output, write_together
+
+    check_output(output, cards_dir, protected)
+    cache = cache_dir(output)
+    plan = Plan(package=True, keep_cards=keep_cards)
+    use_cache = not dry_run and plan.cacheable and usable(cache)
+    run = run_pipeline(cards_dir, plan, now, cache if use_cache else None, jobs)
+    if not run.ok:
+        return BuildResult(run.check, output, run=run)
+    data, lock_bytes = _package(run)
+    # The lock first: should the package not follow, the next build makes the same package from it.
+    written = False if dry_run else write_together([(run.lock.path, lock_bytes), (output, data)])[1]
+    return BuildResult(run.check, output, notes=len(run.stamps), cards=sum(f.anki_cards for f in run.files),
+                       changed=run.lock.changed(run.stamps), written=written, run=run)  # fmt: skip
+
+
+def _package(run: Run) -> tuple[bytes, bytes]:
+    """The package's bytes and the lock file's, from a run without errors."""
     from redeck.notetypes import note_types
     from redeck.package import package_bytes
 
-    lock_path = cards_dir / LOCK_NAME
-    old = read_lock(lock_path)
-    stamping = Stamping(old, int(time.time()) if now is None else now)
-    cache = cache_dir(output)
-    files = compile_tree(cards_dir, stamping, cache=cache if usable(cache) else None, jobs=jobs)
-    checked = check_files(files)
-    if checked.errors:
-        return BuildResult(checked, output)
-
     types = note_types()
-    type_stamps = restamp(old, {f"notetype:{key}": nt.digest for key, nt in types.items()}, stamping.now)
-    note_stamps = [stamp for f in files for stamp in f.stamps]
+    type_stamps = run.lock.stamp({f"notetype:{key}": nt.digest for key, nt in types.items()})
     data = package_bytes(
-        [f.fragment for f in files if f.fragment is not None],
+        [f.fragment for f in run.files if f.fragment is not None],
         types,
         type_mods={key: type_stamps[f"notetype:{key}"].mod for key in types},
-        media={name: path for f in files for path, name in f.media},
+        media=run.media,
     )
-    written = write_atomically(output, data)
-    lock = format_lock([*note_stamps, *((key, s.digest, s.mod) for key, s in type_stamps.items())])
-    write_atomically(lock_path, lock.encode())
-    changed = [card_id for card_id, digest, mod in note_stamps if old.get(card_id) != (digest, mod)]
-    return BuildResult(
-        checked,
-        output,
-        notes=len(note_stamps),
-        cards=sum(f.anki_cards for f in files),
-        changed=changed,
-        written=written,
-    )
-
-
-def write_atomically(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` through a temporary file and a rename; False if it was already there.
-
-    A failed or interrupted write leaves the previous file whole.
-    """
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
+    lock_bytes = run.lock.contents([*run.stamps, *((key, s.digest, s.mod) for key, s in type_stamps.items())])
+    return data, lock_bytes

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import unquote
 
 from redeck.lint import RULES
-from redeck.model import CLOZE_NUMBER, Card, Position, Problem, Text
+from redeck.model import CLOZE_NUMBER, Card, Position, Problem, Text, excerpt
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,63}")
-# Markdown images and HTML <img> tags; the path is group 1 or group 2.
-IMAGE_PATTERN = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?[^)]*\)|<img\b[^>]*?\ssrc=[\"']([^\"']+)[\"']", re.I)
-# What every image starts with: most fields have neither, and skip the full pattern.
-IMAGE_HINT = re.compile(r"!\[|<img", re.I)
-# Reference-style images, ![alt][label], ![label][] or ![label], and the "[label]: path" lines they point to.
-IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
-LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]+)", re.M)
-REMOTE_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-# Code blocks, code spans and HTML comments show Markdown rather than run it: an image there is only text.
-NOT_MARKDOWN = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1|(`+)(?!`).+?(?<!`)\2(?!`)|<!--.*?-->", re.M | re.S)
+# Anki numbers a cloze's cards from 1 and stores the number in 16 bits; c0 or c65536 make a package it refuses.
+MAX_CLOZE = 65535
+# Anki joins a note's fields with U+001F; a field holding one would split in two when imported.
+FIELD_SEPARATOR = "\x1f"
+TEXT_FIELDS = ("front", "back", "cloze", "extra", "source")
 
 
 def check_cards(cards: Iterable[Card]) -> list[Problem]:
@@ -46,7 +40,7 @@ def duplicate_ids(ids: Iterable[tuple[str, Position]]) -> Iterator[Problem]:
             first_use[card_id] = pos
         else:
             yield Problem.at(
-                pos, "duplicate-id", f"duplicate id '{card_id}' (first used at {where.path}:{where.line}:{where.col})"
+                pos, "duplicate-id", f"duplicate id '{excerpt(card_id)}' (first used at {where.path}:{where.line}:{where.col})"
             )
 
 
@@ -56,25 +50,25 @@ def check_card(card: Card) -> Iterator[Problem]:
         yield Problem.at(
             card.id.pos,
             "id",
-            f"invalid id '{card.id.value}': use lowercase letters, digits and hyphens, starting with a letter, at most 64 characters",
+            f"invalid id '{excerpt(card.id.value)}': use lowercase letters, digits and hyphens, starting with a letter, at most 64 characters",
         )
     yield from _check_kind(card)
-    for name in ("front", "back", "cloze", "extra", "source"):
+    for name in TEXT_FIELDS:
         text = getattr(card, name)
         if text is not None and not text.value.strip():
             yield Problem.at(text.pos, "empty-field", f"'{name}' is empty")
-    if card.cloze is not None and card.cloze.value.strip() and not CLOZE_NUMBER.search(card.cloze.value):
-        yield Problem.at(card.cloze.pos, "cloze", "cloze has no deletion; write {{c1::answer}} or {{c1::answer::hint}}")
+        elif text is not None and FIELD_SEPARATOR in text.value:
+            yield Problem.at(text.locate(text.value.index(FIELD_SEPARATOR)), "control-character",
+                             f"'{name}' holds U+001F, which Anki uses to separate fields")  # fmt: skip
+    if card.cloze is not None:
+        yield from check_cloze(card.cloze)
     for tag in card.tags:
         yield from check_tag(tag)
     for rule, reason in card.lint:
         if rule.value not in RULES:
-            yield Problem.at(rule.pos, "lint", f"unknown lint rule '{rule.value}' (known: {', '.join(sorted(RULES))})")
+            yield Problem.at(rule.pos, "lint", f"unknown lint rule '{excerpt(rule.value)}' (known: {', '.join(sorted(RULES))})")
         if reason is not None and not reason.value.strip():
-            yield Problem.at(reason.pos, "empty-field", f"the reason for skipping '{rule.value}' is empty")
-    for text, offset, ref in local_images(card):
-        if not (card.file.parent / ref).is_file():
-            yield missing_image(text.locate(offset), ref)
+            yield Problem.at(reason.pos, "empty-field", f"the reason for skipping '{excerpt(rule.value)}' is empty")
 
 
 def _check_kind(card: Card) -> Iterator[Problem]:
@@ -94,11 +88,18 @@ def _check_kind(card: Card) -> Iterator[Problem]:
 def check_deck(deck: Text) -> Iterator[Problem]:
     """A deck path is levels joined by '::', none of them empty or padded."""
     levels = deck.value.split("::")
-    if any(not level.strip() for level in levels):
-        yield Problem.at(deck.pos, "deck", f"invalid deck path '{deck.value}': a level is empty")
+    control = next((ch for ch in deck.value if not ch.isprintable()), None)
+    if control is not None:
+        yield Problem.at(
+            deck.pos, "deck", f"deck path holds the control character U+{ord(control):04X}; Anki would rename the deck"
+        )
+    elif any(not level.strip() for level in levels):
+        yield Problem.at(deck.pos, "deck", f"invalid deck path '{excerpt(deck.value)}': a level is empty")
     elif any(level != level.strip() or level.startswith(":") or level.endswith(":") for level in levels):
         yield Problem.at(
-            deck.pos, "deck", f"invalid deck path '{deck.value}': write levels as A::B::C without spaces or stray ':' around '::'"
+            deck.pos,
+            "deck",
+            f"invalid deck path '{excerpt(deck.value)}': write levels as A::B::C without spaces or stray ':' around '::'",
         )
 
 
@@ -106,44 +107,22 @@ def check_tag(tag: Text) -> Iterator[Problem]:
     """A tag is one word; '::' nests it."""
     if not tag.value.strip():
         yield Problem.at(tag.pos, "tag", "empty tag")
+    elif any(not ch.isprintable() and not ch.isspace() for ch in tag.value):
+        yield Problem.at(tag.pos, "tag", f"tag '{excerpt(tag.value)}' holds a control character")
     elif any(ch.isspace() for ch in tag.value):
-        yield Problem.at(tag.pos, "tag", f"tag '{tag.value}' contains a space; Anki tags are single words (use '-' or '::')")
+        yield Problem.at(
+            tag.pos, "tag", f"tag '{excerpt(tag.value)}' contains a space; Anki tags are single words (use '-' or '::')"
+        )
     elif any(not level for level in tag.value.split("::")):
-        yield Problem.at(tag.pos, "tag", f"tag '{tag.value}' has an empty level")
+        yield Problem.at(tag.pos, "tag", f"tag '{excerpt(tag.value)}' has an empty level")
 
 
-def image_paths(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, path) of every local image a Markdown text refers to."""
-    if not IMAGE_HINT.search(text):
-        return
-    if "`" in text or "~~~" in text or "<!--" in text:
-        text = NOT_MARKDOWN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)  # same length: offsets hold
-    found = [(m.start(g), m.group(g)) for m in IMAGE_PATTERN.finditer(text) for g in (1, 2) if m.group(g) is not None]
-    if "]:" in text:
-        definitions: dict[str, re.Match[str]] = {}
-        for definition in LINK_DEFINITION.finditer(text):
-            definitions.setdefault(_label(definition.group(1)), definition)  # the first definition of a label wins
-        for match in IMAGE_REFERENCE.finditer(text):
-            definition = definitions.get(_label(match.group(2) or match.group(1)))
-            if definition:
-                found.append((definition.start(2), definition.group(2)))
-    for offset, ref in found:
-        if not REMOTE_PATTERN.match(ref) and not ref.startswith("//"):
-            yield offset, unquote(ref)
-
-
-def _label(text: str) -> str:
-    """A link label as CommonMark matches it: case and runs of spaces do not count."""
-    return " ".join(text.casefold().split())
-
-
-def missing_image(where: Position, ref: str) -> Problem:
-    return Problem.at(where, "image", f"image '{ref}' not found (paths are relative to the card file)")
-
-
-def local_images(card: Card) -> Iterator[tuple[Text, int, str]]:
-    """Every local image a card's fields name: the field, the offset in it, and the path relative to the card file."""
-    for text in (card.front, card.back, card.cloze, card.extra):
-        if text is not None:
-            for offset, ref in image_paths(text.value):
-                yield text, offset, ref
+def check_cloze(cloze: Text) -> Iterator[Problem]:
+    """A cloze has a deletion, and its deletions are numbered from c1 to c65535."""
+    numbers = list(CLOZE_NUMBER.finditer(cloze.value))
+    if cloze.value.strip() and not numbers:
+        yield Problem.at(cloze.pos, "cloze", "cloze has no deletion; write {{c1::answer}} or {{c1::answer::hint}}")
+    for match in numbers:
+        if not 1 <= int(match.group(1)) <= MAX_CLOZE:
+            yield Problem.at(cloze.locate(match.start()), "cloze",
+                             f"cloze number c{excerpt(match.group(1), 8)} is out of range: Anki numbers deletions from c1 to c{MAX_CLOZE}")  # fmt: skip

@@ -7,12 +7,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from redeck import __version__
 from redeck.model import RedeckError
+
+if TYPE_CHECKING:
+    from redeck.sync import Stale
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
@@ -47,32 +50,60 @@ def cards_location(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def no_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Report file-system and unexpected errors in one line with exit status 1, never a traceback."""
+class RedeckGroup(click.Group):
+    """The command group, which reports every error in one line, exit status 1, never with a traceback.
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    Library errors (`RedeckError`) carry their whole message; an output redeck refuses is a usage
+    error of the option that named it (exit status 2). Output is flushed here too, so that a full disk
+    or a closed pipe on standard output is reported like any other error.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from redeck.output import OutputError
+
         try:
-            return command(*args, **kwargs)
-        except click.ClickException:
-            raise  # usage errors: Click prints them and exits 2
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except OutputError as exc:
+            param = OUTPUT_OPTIONS.get(ctx.invoked_subcommand or "", "-o/--output")
+            raise click.BadParameter(f"{exc.where}: {exc.message}", param_hint=param) from exc
         except RedeckError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(1)
+            message = str(exc)
+            from redeck.compile import WorkerError
+
+            if isinstance(exc, WorkerError):
+                message += "; try again with -j 1"
+            _fail(message)
         except OSError as exc:
-            where = exc.filename or "redeck"
-            click.echo(f"{where}: error: {exc.strerror or exc}", err=True)
-            sys.exit(1)
+            _fail(f"{exc.filename or 'redeck'}: error: {exc.strerror or exc}")
         except Exception as exc:  # a bug in redeck: still one line, unless debugging
             if os.environ.get("REDECK_DEBUG"):
                 raise
-            click.echo(f"redeck: internal error: {type(exc).__name__}: {exc} (set REDECK_DEBUG=1 for details)", err=True)
-            sys.exit(1)
-
-    return wrapper
+            _fail(f"redeck: internal error: {type(exc).__name__}: {exc} (set REDECK_DEBUG=1 for details)")
 
 
-@click.group()
+# The option of each command that names the output redeck checks before writing.
+OUTPUT_OPTIONS = {"build": "-o/--output", "watch": "-o/--output", "sync": "-o/--output", "preview": "-o/--output"}
+
+
+def _fail(message: str) -> None:
+    try:
+        click.echo(message, err=True)
+    finally:
+        # Standard output may be the broken pipe or full disk itself: leave nothing for exit to flush.
+        try:
+            sys.stdout.flush()
+        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+@click.group(cls=RedeckGroup)
 @click.version_option(__version__, prog_name="redeck")
 def cli() -> None:
     """Compile flashcards written in YAML (cards/) into an Anki package (build/)."""
@@ -82,7 +113,6 @@ def cli() -> None:
 @cards_location
 @click.option("--strict", is_flag=True, help="Also run the card-quality lint; any warning fails.")
 @worker_jobs
-@no_traceback
 def check(cards: Path, strict: bool, jobs: int | None) -> None:
     """Check every card file without writing anything.
 
@@ -103,7 +133,6 @@ def check(cards: Path, strict: bool, jobs: int | None) -> None:
 @cards_location
 @package_output
 @worker_jobs
-@no_traceback
 def build(cards: Path, output: Path, jobs: int | None) -> None:
     """Check the cards and compile them into an Anki package.
 
@@ -124,15 +153,16 @@ def build(cards: Path, output: Path, jobs: int | None) -> None:
 @cli.command()
 @cards_location
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")
-@no_traceback
 def stats(cards: Path, as_json: bool) -> None:
     """Count cards per deck, tag and kind; list cards without a source and the longest answers."""
-    from redeck.build import load_checked
+    from redeck.build import run_pipeline
+    from redeck.compile import Plan
     from redeck.stats import deck_stats
 
-    card_list, result = load_checked(cards)
+    run = run_pipeline(cards, Plan(keep_cards=True))
+    result = run.check
     _print_problems(result.errors)
-    report = deck_stats(card_list)
+    report = deck_stats(run.cards)
     if as_json:
         import json
 
@@ -148,7 +178,6 @@ def stats(cards: Path, as_json: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--deck", required=True, help="Deck path, e.g. 'Research Engineering::Systems::Raft'.")
 @ids_folder
-@no_traceback
 def new(file: Path, deck: str, cards_dir: Path) -> None:
     """Create a card file FILE with a valid skeleton and a fresh unique id."""
     from redeck.check import check_deck
@@ -169,7 +198,6 @@ def new(file: Path, deck: str, cards_dir: Path) -> None:
 @cli.command("new-id")
 @click.argument("text", nargs=-1, required=True)
 @ids_folder
-@no_traceback
 def new_id(text: tuple[str, ...], cards_dir: Path) -> None:
     """Suggest an id for a card about TEXT that no card uses yet."""
     from redeck.scaffold import new_id as suggest
@@ -180,7 +208,6 @@ def new_id(text: tuple[str, ...], cards_dir: Path) -> None:
 @cli.command()
 @cards_location
 @package_output
-@no_traceback
 def watch(cards: Path, output: Path) -> None:
     """Rebuild the package on every change under the card folder (Ctrl-C to stop).
 
@@ -207,19 +234,14 @@ def watch(cards: Path, output: Path) -> None:
 @cards_location
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("build/preview"),
               show_default=True, help="Folder to write the site to.")  # fmt: skip
-@no_traceback
 def preview(cards: Path, output: Path) -> None:
     """Write a static HTML site of the deck: one page per deck, search, answers on click.
 
     Open OUTPUT/index.html in a browser; it needs no server and no network.
     """
-    from redeck.preview import PreviewError, build_preview
+    from redeck.preview import build_preview
 
-    try:
-        result = build_preview(cards, output)
-    except PreviewError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    result = build_preview(cards, output)
     _print_problems(result.check.problems)
     if not result.ok:
         click.echo(f"✗ {plural(len(result.check.errors), 'error')}; {output} not written", err=True)
@@ -249,22 +271,21 @@ def schema() -> None:
 @click.option("--prune", "stale", flag_value="prune", help="Delete notes whose id is no longer in the cards.")
 @click.option("--suspend", "stale", flag_value="suspend", help="Suspend them instead.")
 @click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--yes", is_flag=True, help="Confirm a prune that deletes more than a tenth of redeck's notes.")
 @package_output
-@no_traceback
-def sync(cards: Path, collection_path: Path, stale: str | None, dry_run: bool, output: Path) -> None:
+def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool, yes: bool, output: Path) -> None:
     """Build, import into a collection, and make the changes an import cannot.
 
     Moves cards whose deck changed and, with --prune or --suspend, handles notes deleted from the
     cards. Only notes of redeck's note types are touched. Needs: pip install 'redeck[sync]'.
     """
-    from redeck.sync import SyncError
+    from redeck.sync import PruneTooLarge
     from redeck.sync import sync as run_sync
 
     try:
-        report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run)
-    except SyncError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+        report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run, confirm_many=yes)
+    except PruneTooLarge as exc:
+        _fail(f"{exc}: run again with --yes to delete them")
     _print_problems(report.build.check.problems)
     if not report.build.ok:
         click.echo(f"✗ {plural(len(report.build.check.errors), 'error')}; collection not changed", err=True)

@@ -1,4 +1,8 @@
-"""Compile: each card file through load, check, render and packaging, on every core, cached by content."""
+"""Compile: each card file through the pipeline (load, check, render, stamp, package), on every core, cached.
+
+`check` and `build` both run this; they differ only in what they keep (`Plan`), never in which stages
+can fail, so check can never pass a file that build rejects.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,16 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from redeck.cache import file_state
-from redeck.check import check_cards, local_images
-from redeck.lint import ALWAYS, lint_cards
-from redeck.load import card_files, decode, load_text, top_folder, unreadable
-from redeck.model import Card, Problem, RedeckError, anki_cards
+from redeck.check import check_card, check_cards, duplicate_ids
+from redeck.load import CardFile, decode, load_text
+from redeck.model import Card, Note, Position, Problem, RedeckError, anki_cards
 
 if TYPE_CHECKING:
-    from redeck.lock import Stamp
+    from redeck.lock import Lock, StampLine
     from redeck.package import Fragment
 
 # Each worker process should get at least this much card text: below it, starting one costs more than it saves.
@@ -33,15 +35,18 @@ class WorkerError(RedeckError):
 
 
 @dataclass(frozen=True)
-class Stamping:
-    """How a build stamps notes: with their time in the old lock file, or ``now`` if new or changed."""
+class Plan:
+    """What a run keeps beyond the problems and stamps, which every run finds."""
 
-    old: dict[str, Stamp]
-    now: int
+    strict: bool = False  # the quality lint too (`check --strict`)
+    package: bool = False  # each file's package fragment (`build`)
+    keep_cards: bool = False  # the loaded cards (`stats`, `sync`)
+    keep_notes: bool = False  # the rendered notes (`preview`)
 
-    def is_current(self, stamps: tuple[tuple[str, str, int], ...]) -> bool:
-        """Whether these (id, digest, time) stamps are exactly what the old lock file holds."""
-        return all(self.old.get(card_id) == (digest, mod) for card_id, digest, mod in stamps)
+    @property
+    def cacheable(self) -> bool:
+        """Only what a build makes is cached; keeping cards or notes, or linting, is for one-off commands."""
+        return self.package and not (self.strict or self.keep_cards or self.keep_notes)
 
 
 @dataclass(frozen=True)
@@ -55,66 +60,117 @@ class CompiledFile:
     problems: tuple[Problem, ...]
     ids: tuple[tuple[str, int, int], ...]  # each card's id and the line and column it is written at
     anki_cards: int
-    # When packaging (and so caching): every image named, with its `file_state`, to tell when the entry is stale.
+    # Every image the renderer looked at, with its state then: a cached result is stale when one changes.
     images: tuple[tuple[str, int, int, int, int], ...] = ()
-    # Only when packaging a file without errors:
-    stamps: tuple[tuple[str, str, int], ...] = ()  # each note's id, content digest and time, for the lock file
-    fragment: Fragment | None = None
-    media: tuple[tuple[Path, str], ...] = ()  # image files used, and their names in the package
+    # Only for a file without errors:
+    stamps: tuple[StampLine, ...] = ()  # each note's id, content digest and time, for the lock file
+    fragment: Fragment | None = None  # with Plan.package
+    media: tuple[tuple[str, str], ...] = ()  # image files used, and their names in the package
+    fronts: tuple[tuple[str, int, int, bool], ...] = ()  # with Plan.strict: what duplicate-front compares, see front_keys
+    cards: tuple[Card, ...] = ()  # with Plan.keep_cards
+    notes: tuple[Note, ...] = ()  # with Plan.keep_notes
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.level == "error" for p in self.problems)
+
+    def to_record(self) -> tuple[Any, ...]:
+        """The cached part as plain tuples, strings, numbers and bytes (the cache stores no objects)."""
+        assert not (self.fronts or self.cards or self.notes), "only a build's results are cached"
+        fragment = None if self.fragment is None else (self.fragment.database, self.fragment.notes, self.fragment.cards,
+                                                       self.fragment.deck_notetypes)  # fmt: skip
+        problems = tuple((p.path, p.line, p.col, p.level, p.rule, p.message) for p in self.problems)
+        return (self.path, problems, self.ids, self.anki_cards, self.images, self.stamps, fragment, self.media)
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...]) -> CompiledFile:
+        from redeck.package import Fragment
+
+        path, problems, ids, cards, images, stamps, fragment, media = record
+        return cls(path, tuple(Problem(*p) for p in problems), ids, cards, images, stamps,
+                   None if fragment is None else Fragment(*fragment), media)  # fmt: skip
 
 
-def compile_file(path: Path, top_folder: str, data: bytes, stamping: Stamping | None = None) -> CompiledFile:
-    """Load and check one card file from its bytes; with ``stamping``, also package it if it has no errors."""
+def compile_file(card_file: CardFile, data: bytes, lock: Lock, plan: Plan) -> CompiledFile:
+    """Run one card file, given its bytes, through every stage; stop after the stage that finds an error."""
+    from redeck.lint import ALWAYS, lint_cards
+
+    path = card_file.path
     text, problem = decode(data, str(path))
-    cards, problems = load_text(text, path, top_folder) if problem is None else ([], [problem])
+    cards, problems = load_text(text, path, card_file.top_folder) if problem is None else ([], [problem])
     problems.extend(check_cards(cards))
-    problems.extend(lint_cards(cards, ALWAYS))
+    problems.extend(lint_cards(cards) if plan.strict else lint_cards(cards, ALWAYS))
     compiled = CompiledFile(
         path=str(path),
-        problems=tuple(problems),
+        problems=(),
         ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
         anki_cards=sum(map(anki_cards, cards)),
-        images=_image_states(cards) if stamping is not None else (),  # only packaged results are cached
+        fronts=tuple(front_keys(cards)) if plan.strict else (),
+        cards=tuple(cards) if plan.keep_cards else (),
     )
-    if stamping is None or any(p.level == "error" for p in problems):
+    # Cards with errors of their own cannot be rendered; the rest are, so that their images are checked too.
+    renderable = [card for card in cards if not any(p.level == "error" for p in check_card(card))]
+    notes, media, render_problems = _render(renderable, card_file.root)
+    problems.extend(render_problems)
+    compiled = replace(compiled, problems=tuple(problems), images=media.watched())
+    if not compiled.ok:
         return compiled
-    return _packaged(compiled, cards, stamping)
+    return _stamped(compiled, notes, media.names, lock, plan)
 
 
-def _packaged(compiled: CompiledFile, cards: list[Card], stamping: Stamping) -> CompiledFile:
-    from dataclasses import replace
+def front_keys(cards: list[Card]) -> Iterator[tuple[str, int, int, bool]]:
+    """Each front as duplicate-front compares it, its place, and whether its card silences the rule."""
+    from redeck.lint import front_key
 
-    from redeck.lock import digest, restamp
-    from redeck.notetypes import note_types
-    from redeck.package import fragment, guid
+    for card in cards:
+        key = front_key(card)
+        if key is not None and card.front is not None:
+            silenced = any(silence.rule.value == "duplicate-front" for silence in card.lint)
+            yield key, card.front.pos.line, card.front.pos.col, silenced
+
+
+def _render(cards: list[Card], root: Path) -> tuple[list[Note], Any, list[Problem]]:
+    from redeck.media import Media
     from redeck.render import Renderer
 
-    renderer = Renderer()
+    renderer = Renderer(Media(root))
     notes = [renderer.render_card(card) for card in cards]
-    images = _image_states(cards, renderer.media_states) if renderer.media_states else compiled.images
-    if renderer.problems:
-        return replace(compiled, problems=compiled.problems + tuple(renderer.problems), images=images)
-    stamps = restamp(stamping.old, {note.card_id: digest(note.notetype, note.fields, note.tags) for note in notes}, stamping.now)
-    mods = [stamps[note.card_id].mod for note in notes]
+    return notes, renderer.media, renderer.problems
+
+
+def _stamped(compiled: CompiledFile, notes: list[Note], media: dict[Path, str], lock: Lock, plan: Plan) -> CompiledFile:
+    from redeck.lock import digest
+
+    stamps = lock.stamp({note.card_id: digest(note.notetype, note.fields, note.tags) for note in notes})
+    fragment = None
+    if plan.package:
+        from redeck.notetypes import note_types
+        from redeck.package import fragment as make_fragment
+        from redeck.package import guid
+
+        mods = [stamps[note.card_id].mod for note in notes]
+        fragment = make_fragment(notes, mods, [guid(note.card_id) for note in notes], note_types())
     return replace(
         compiled,
         stamps=tuple((card_id, stamp.digest, stamp.mod) for card_id, stamp in stamps.items()),
-        fragment=fragment(notes, mods, [guid(note.card_id) for note in notes], note_types()),
-        media=tuple(renderer.media.items()),
-        images=images,
+        fragment=fragment,
+        media=tuple((str(path), name) for path, name in media.items()),
+        notes=tuple(notes) if plan.keep_notes else (),
     )
 
 
-def _image_states(
-    cards: list[Card], rendered: dict[Path, tuple[int, int, int, int]] | None = None
-) -> tuple[tuple[str, int, int, int, int], ...]:
-    """The state of every image the cards name, so that a cached result is dropped when one changes.
+def across_files(files: list[CompiledFile]) -> list[Problem]:
+    """The problems no single file shows: ids repeated across files, and (strict) repeated fronts."""
+    problems: list[Problem] = []
+    ids = [card_id for f in files for card_id, _line, _col in f.ids]
+    if len(set(ids)) < len(ids):
+        problems.extend(duplicate_ids((card_id, Position(f.path, line, col)) for f in files for card_id, line, col in f.ids))
+    if any(f.fronts for f in files):
+        from redeck.lint import duplicate_fronts
 
-    An image the renderer read keeps the state it had before it was read.
-    """
-    states = {card.file.parent / ref: None for card in cards for _text, _offset, ref in local_images(card)}
-    states.update(rendered or {})
-    return tuple(sorted((str(path), *(state or file_state(path))) for path, state in states.items()))
+        fronts = ((key, Position(f.path, line, col), silenced) for f in files for key, line, col, silenced in f.fronts)
+        problems.extend(duplicate_fronts(fronts))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -126,8 +182,7 @@ class Job:
     """
 
     index: int
-    path: Path
-    top_folder: str
+    card_file: CardFile
     size: int
     cache_key: str = ""
     compiler: str = ""
@@ -135,51 +190,45 @@ class Job:
 
 
 def compile_tree(
-    cards_dir: Path, stamping: Stamping | None = None, cache: Path | None = None, jobs: int | None = None
+    card_files: list[CardFile], lock: Lock, plan: Plan, cache: Path | None = None, jobs: int | None = None
 ) -> list[CompiledFile]:
-    """Compile every card file under ``cards_dir``, in build order; with ``stamping``, package them too.
+    """Compile these card files, in their order.
 
-    When packaging, a file whose bytes, images and stamps are unchanged since a build that used the
-    same ``cache`` folder comes from it. The others are compiled on every core when there is enough to do;
-    ``jobs`` sets the number of processes instead (1: none started).
+    With ``cache`` (and a plan whose result is cacheable), a file whose bytes, images and stamps are
+    unchanged since a build that used the same folder comes from it. The others are compiled on every
+    core when there is enough to do; ``jobs`` sets the number of processes instead (1: none started).
     """
     from redeck import cache as cached
 
-    if stamping is None:
-        cache = None  # a file only checked is quick to check again; only packaged results are cached
+    if not plan.cacheable:
+        cache = None
     compiler = cached.compiler_key() if cache is not None else ""
     compiled: dict[int, CompiledFile] = {}
     todo: list[Job] = []
     keys: set[str] = set()
-    paths = card_files(cards_dir)
-    for index, path in enumerate(paths):
-        top = top_folder(cards_dir, path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            compiled[index] = CompiledFile(str(path), (unreadable(path, exc),), (), 0)
+    for index, card_file in enumerate(card_files):
+        if card_file.problem is not None:  # a file the walk could not read, or may not
+            compiled[index] = CompiledFile(str(card_file.path), (card_file.problem,), (), 0)
             continue
-        key = cached.file_key(compiler, str(path), top, data) if cache is not None else ""
-        hit = cached.read(cache, key) if cache is not None else None
-        if isinstance(hit, CompiledFile) and _still_valid(hit, stamping):
+        try:
+            data = card_file.path.read_bytes()
+        except OSError as exc:
+            compiled[index] = CompiledFile(str(card_file.path), (card_file.unreadable(exc),), (), 0)
+            continue
+        key = cached.file_key(compiler, card_file, data) if cache is not None else ""
+        hit = cached.read(cache, key, lock) if cache is not None else None
+        if hit is not None:
             compiled[index] = hit
         else:
-            todo.append(Job(index, path, top, len(data), key, compiler, cache))
+            todo.append(Job(index, card_file, len(data), key, compiler, cache))
         keys.add(key)
-    compiled.update(_compile_all(todo, stamping, jobs))
+    compiled.update(_compile_all(todo, lock, plan, jobs))
     if cache is not None:
         cached.prune(cache, keys)
-    return [compiled[index] for index in range(len(paths))]
+    return [compiled[index] for index in range(len(card_files))]
 
 
-def _still_valid(hit: CompiledFile, stamping: Stamping | None) -> bool:
-    """A cached file holds if its images are as they were and the lock still has its stamps."""
-    if hit.images != tuple((path, *file_state(Path(path))) for path, *_ in hit.images):
-        return False
-    return stamping is None or stamping.is_current(hit.stamps)
-
-
-def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -> Iterator[tuple[int, CompiledFile]]:
+def _compile_all(todo: list[Job], lock: Lock, plan: Plan, jobs: int | None) -> Iterator[tuple[int, CompiledFile]]:
     if jobs is None:
         size = sum(job.size for job in todo)
         jobs = min(_cores(), MAX_AUTO_JOBS, size // PARALLEL_MIN_BYTES) or 1
@@ -188,10 +237,10 @@ def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        _import_pipeline(packaging=stamping is not None)
-        # Forked workers inherit `stamping` (the whole old lock) instead of receiving it pickled with every job.
+        _import_pipeline()
+        # Forked workers inherit the lock and plan instead of receiving them pickled with every job.
         pool = ProcessPoolExecutor(min(jobs, len(todo)), multiprocessing.get_context("fork"), initializer=_start_worker,
-                                   initargs=(stamping,))  # fmt: skip
+                                   initargs=(lock, plan))  # fmt: skip
         try:
             # Workers are forked at the first submit; a Ctrl-C then must wait until their own handler is set.
             unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -203,52 +252,52 @@ def _compile_all(todo: list[Job], stamping: Stamping | None, jobs: int | None) -
             for future in as_completed(futures):
                 yield future.result()
         except BrokenProcessPool as exc:
-            raise WorkerError("redeck: error: a worker process stopped (out of memory?); try again with -j 1") from exc
+            raise WorkerError("redeck", "a worker process stopped (out of memory?)") from exc
         finally:
             # On Ctrl-C or an error, drop the queued files instead of compiling them first.
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         for job in todo:
-            yield _compile_job(job, stamping)
+            yield _compile_job(job, lock, plan)
 
 
-def _import_pipeline(packaging: bool) -> None:
+def _import_pipeline() -> None:
     """Import what workers use before forking them, so that each does not import it again."""
+    import redeck.lint  # noqa: F401
     import redeck.lock  # noqa: F401
-
-    if packaging:
-        import redeck.notetypes  # noqa: F401
-        import redeck.package  # noqa: F401
-        import redeck.render  # noqa: F401
-
-
-_worker_stamping: list[Stamping | None] = []  # set once in each worker process, by `_start_worker`
+    import redeck.media  # noqa: F401
+    import redeck.notetypes  # noqa: F401
+    import redeck.package  # noqa: F401
+    import redeck.render  # noqa: F401
 
 
-def _start_worker(stamping: Stamping | None) -> None:
+_worker_state: list[tuple[Lock, Plan]] = []  # set once in each worker process, by `_start_worker`
+
+
+def _start_worker(lock: Lock, plan: Plan) -> None:
     # Ctrl-C is the main process's to handle: it cancels the queued files, and each worker finishes the
     # one file it has (a worker that exits mid-job can leave the pool hanging), without a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _worker_stamping.append(stamping)
+    _worker_state.append((lock, plan))
 
 
 def _worker_job(job: Job) -> tuple[int, CompiledFile]:
-    return _compile_job(job, _worker_stamping[0])
+    return _compile_job(job, *_worker_state[0])
 
 
-def _compile_job(job: Job, stamping: Stamping | None) -> tuple[int, CompiledFile]:
+def _compile_job(job: Job, lock: Lock, plan: Plan) -> tuple[int, CompiledFile]:
     try:
-        data = job.path.read_bytes()
+        data = job.card_file.path.read_bytes()
     except OSError as exc:
-        return job.index, CompiledFile(str(job.path), (unreadable(job.path, exc),), (), 0)
+        return job.index, CompiledFile(str(job.card_file.path), (job.card_file.unreadable(exc),), (), 0)
     with cyclic_gc_paused():
-        result = compile_file(job.path, job.top_folder, data, stamping)
+        result = compile_file(job.card_file, data, lock, plan)
     if job.cache is not None:
         from redeck import cache as cached
 
         # Saved again since the main process read it: compile what is there now, but cache it under no key.
-        if cached.file_key(job.compiler, str(job.path), job.top_folder, data) == job.cache_key:
+        if cached.file_key(job.compiler, job.card_file, data) == job.cache_key:
             cached.write(job.cache, job.cache_key, result)
     return job.index, result
 

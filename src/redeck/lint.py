@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from redeck.model import CLOZE_NUMBER, Card, Problem, Text
+from redeck.model import CLOZE_NUMBER, Card, Position, Problem, Text
 
 MAX_ANSWER_CHARS = 200
 MAX_EXTRA_CHARS = 300
@@ -109,7 +109,7 @@ def question_mark(card: Card) -> Iterator[Problem]:
     """
     front = card.front
     if front is not None and _first_word(front.value) in QUESTION_STARTS and not front.value.rstrip().endswith(("?", ":")):
-        yield _warn(card.front, "question-mark", "a question should end with '?'")
+        yield _warn(front, "question-mark", "a question should end with '?'")
 
 
 def number_without_unit(card: Card) -> Iterator[Problem]:
@@ -300,22 +300,24 @@ def id_words(card: Card) -> Iterator[Problem]:
         yield _warn(card.id, "id-words", f"no word of id '{card.id.value}' appears in the card")
 
 
-def duplicate_front(cards: Iterable[Card]) -> Iterator[Problem]:
+def duplicate_fronts(fronts: Iterable[tuple[str, Position, bool]]) -> Iterator[Problem]:
     """No two cards ask the same thing: fronts are compared ignoring case and spacing.
 
+    ``fronts`` are `front_key`s with their places and whether the card silences this rule, in build order.
     Fails: two cards whose front is ``What is MVCC?``.
     """
-    seen: dict[str, Card] = {}
-    for card in cards:
-        if card.front is None:
-            continue
-        key = " ".join(card.front.value.casefold().split())
-        if key in seen and "duplicate-front" not in _silenced(card):
-            first = seen[key].front.pos  # type: ignore[union-attr]
+    seen: dict[str, Position] = {}
+    for key, pos, silenced in fronts:
+        first = seen.setdefault(key, pos)
+        if first is not pos and not silenced:
             yield Problem.at(
-                card.front.pos, "duplicate-front", f"same front as the card at {first.path}:{first.line}:{first.col}", "warning"
+                pos, "duplicate-front", f"same front as the card at {first.path}:{first.line}:{first.col}", "warning"
             )
-        seen.setdefault(key, card)
+
+
+def front_key(card: Card) -> str | None:
+    """A card's front as duplicate-front compares it (None for a cloze)."""
+    return " ".join(card.front.value.casefold().split()) if card.front is not None else None
 
 
 CARD_RULES: dict[str, Callable[[Card], Iterator[Problem]]] = {
@@ -340,11 +342,14 @@ CARD_RULES: dict[str, Callable[[Card], Iterator[Problem]]] = {
 # Rules that `check` runs without --strict too: what a reviewer of a contributed file must see.
 ALWAYS = ("script",)
 RULES: dict[str, str] = {name: (rule.__doc__ or "").split("\n")[0] for name, rule in CARD_RULES.items()}
-RULES["duplicate-front"] = (duplicate_front.__doc__ or "").split("\n")[0]
+RULES["duplicate-front"] = (duplicate_fronts.__doc__ or "").split("\n")[0]
 
 
 def lint_cards(cards: list[Card], rules: Iterable[str] | None = None) -> list[Problem]:
-    """Every quality warning for these cards (of ``rules``, default all), skipping rules a card silences with ``lint:``."""
+    """The quality warnings of each card on its own (of ``rules``, default all), skipping rules it silences.
+
+    Repeated fronts need every file at once: see `duplicate_fronts`.
+    """
     chosen = CARD_RULES if rules is None else {name: CARD_RULES[name] for name in rules}
     problems: list[Problem] = []
     for card in cards:
@@ -354,8 +359,6 @@ def lint_cards(cards: list[Card], rules: Iterable[str] | None = None) -> list[Pr
                 problems.extend(rule(card))
         if rules is None:
             problems.extend(unexplained_silence(card))
-    if rules is None:
-        problems.extend(duplicate_front(cards))
     return problems
 
 

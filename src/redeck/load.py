@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from redeck.model import Card, Position, Problem, Silence, Text
+from redeck.model import Card, Position, Problem, Silence, Text, excerpt
 
 FILE_KEYS = ("deck", "tags", "source", "cards")
 CARD_KEYS = ("id", "front", "back", "cloze", "extra", "source", "tags", "reverse", "lint")
@@ -35,28 +37,84 @@ class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[mi
         return self._DEFAULT_TAGS[kind]
 
 
-def card_files(cards_dir: Path) -> list[Path]:
-    """Every ``*.yaml`` file under ``cards_dir`` in build order (sorted by path), hidden ones skipped."""
-    found = []
-    for path in cards_dir.rglob("*.yaml"):
-        rel = path.relative_to(cards_dir)
-        if not any(part.startswith(".") for part in rel.parts) and path.is_file():
-            found.append((rel.as_posix(), path))
-    return [path for _, path in sorted(found)]
+@dataclass(frozen=True)
+class CardFile:
+    """A card file of a card tree: where it is, the tree it belongs to, and why it cannot be read, if it cannot."""
+
+    path: Path
+    root: Path
+    top_folder: str = ""  # the folder directly under the root that holds it: its cards get it as a tag
+    problem: Problem | None = None
+
+    def unreadable(self, exc: OSError) -> Problem:
+        return unreadable(self.path, exc)
 
 
-def top_folder(cards_dir: Path, path: Path) -> str:
-    """The folder directly under ``cards_dir`` that holds ``path`` (its cards get it as a tag); "" at the top."""
-    parts = path.relative_to(cards_dir).parts
-    return parts[0] if len(parts) > 1 else ""
+def card_files(cards_dir: Path) -> list[CardFile]:
+    """Every ``*.yaml`` file under ``cards_dir`` in build order (sorted by path); hidden files and folders skipped.
+
+    Nothing is skipped silently: a folder that cannot be read, a link that is broken or leads outside
+    the tree, and a ``.yaml`` that is not a regular file each come back as a card file with a problem,
+    so a build never drops cards it could not see. A link to a folder inside the tree is not followed
+    (its folder is read in its own place).
+    """
+    root = cards_dir.resolve()
+    found: list[tuple[str, CardFile]] = []
+    folders: list[tuple[Path, tuple[str, ...]]] = [(cards_dir, ())]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            problem = Problem(f"{folder}{os.sep}", 1, 1, "error", "io", f"cannot read folder: {exc.strerror or exc}")
+            found.append(("/".join(parts), CardFile(folder, root, problem=problem)))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            rel = (*parts, entry.name)
+            card_file = CardFile(path, root, rel[0] if len(rel) > 1 else "")
+            if entry.is_symlink():
+                target = _link_target(path, root)
+                if isinstance(target, Problem):
+                    # Other files are read only if a card names them (and then media checks them); a broken
+                    # link may have been a folder of cards.
+                    if entry.name.endswith(".yaml") or path.is_dir() or not path.exists():
+                        found.append(("/".join(rel), CardFile(path, root, problem=target)))
+                    continue
+                if target.is_dir():
+                    continue
+            if entry.is_dir():
+                folders.append((path, rel))
+            elif entry.name.endswith(".yaml"):
+                if not path.is_file():
+                    card_file = CardFile(path, root, problem=Problem(str(path), 1, 1, "error", "io", "not a regular file"))
+                found.append(("/".join(rel), card_file))
+    return [card_file for _, card_file in sorted(found, key=lambda item: item[0])]
+
+
+def _link_target(path: Path, root: Path) -> Path | Problem:
+    """Where a link in the card tree leads, or the problem if it is broken or leaves the tree."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Problem(str(path), 1, 1, "error", "io", "broken link")
+    if not target.is_relative_to(root):
+        return Problem(str(path), 1, 1, "error", "link", "link leads outside the card tree; card files must be inside it")
+    return target
 
 
 def load_tree(cards_dir: Path) -> tuple[list[Card], list[Problem]]:
     """Load every card file under ``cards_dir``; cards come in build order."""
     cards: list[Card] = []
     problems: list[Problem] = []
-    for path in card_files(cards_dir):
-        file_cards, file_problems = load_file(path, top_folder=top_folder(cards_dir, path))
+    for card_file in card_files(cards_dir):
+        if card_file.problem is not None:
+            problems.append(card_file.problem)
+            continue
+        file_cards, file_problems = load_file(card_file.path, top_folder=card_file.top_folder)
         cards.extend(file_cards)
         problems.extend(file_problems)
     return cards, problems
@@ -194,11 +252,13 @@ class _FileReader:
                 continue
             key = key_node.value
             if key in first:
-                self.error(key_node, "structure", f"duplicate key '{key}' (first at line {first[key].start_mark.line + 1})")
+                self.error(
+                    key_node, "structure", f"duplicate key '{excerpt(key)}' (first at line {first[key].start_mark.line + 1})"
+                )
                 continue
             first[key] = key_node
             if key not in allowed:
-                self.error(key_node, "unknown-key", f"unknown {what} key '{key}' (allowed: {', '.join(allowed)})")
+                self.error(key_node, "unknown-key", f"unknown {what} key '{excerpt(key)}' (allowed: {', '.join(allowed)})")
                 continue
             values[key] = value_node
         return values
@@ -238,7 +298,7 @@ class _FileReader:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "structure", f"a rule name under 'lint' must be text, not {_kind(key_node)}")
                 continue
-            silences.append(Silence(self.text_of(key_node), self.text_value(value_node, f"lint: {key_node.value}")))
+            silences.append(Silence(self.text_of(key_node), self.text_value(value_node, f"lint: {excerpt(key_node.value)}")))
         return tuple(silences)
 
     def boolean(self, node: yaml.Node | None, key: str) -> bool:
@@ -270,7 +330,9 @@ class _FileReader:
         if node.tag in SAFE_TAGS:
             return True
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        self.error(node, "unsafe-tag", f"YAML tag '{tag}' is not allowed; card files hold plain text, lists and mappings")
+        self.error(
+            node, "unsafe-tag", f"YAML tag '{excerpt(tag)}' is not allowed; card files hold plain text, lists and mappings"
+        )
         return False
 
     def _aliases_ok(self, root: yaml.Node) -> bool:
@@ -322,7 +384,7 @@ def _kind(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"text '{node.value}'" if node.value else "empty"
+    return f"text '{excerpt(node.value)}'" if node.value else "empty"
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:

@@ -1,18 +1,22 @@
-"""Lock: the per-note modification times kept between builds in ``cards/redeck.lock``.
+"""Lock: when each note last changed, kept between builds in ``cards/redeck.lock``.
 
 Anki updates an existing note only when the package's note is newer than its own, and counts
-every newer note as "updated" (../shared/ANKI_IMPORT.md, rules 2 and 8). So each note's time
-moves only when its rendered content does; the lock remembers content digests and times, and a
-fresh clone with the same lock rebuilds the same bytes.
+every newer note as "updated" (docs/anki-importer.md, rules 2 and 8). So each note's time moves
+only when its rendered content does; the lock remembers content digests and times, and a fresh
+clone with the same lock rebuilds the same bytes. This module is the only one that reads, stamps
+or formats it; `build` saves it, together with the package.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+
+from redeck.model import Problem, excerpt
 
 LOCK_NAME = "redeck.lock"
 # id, digest, time; a time past 18 digits would not fit SQLite's integer: such a line is skipped
@@ -21,6 +25,9 @@ HEADER = (
     "# redeck.lock: when each note last changed (id, content digest, Unix time). Written by\n"
     "# `redeck build`; commit it beside the cards so that every clone builds the same package.\n"
 )
+# A lock time later than the clock by more than this is refused: Anki would take that note as
+# newer than every later edit (a contributed lock could freeze notes in every learner's collection).
+MAX_CLOCK_AHEAD = 24 * 3600
 
 
 class Stamp(NamedTuple):
@@ -28,6 +35,10 @@ class Stamp(NamedTuple):
 
     digest: str
     mod: int
+
+
+# (key, digest, time), as each compiled file carries its stamps (flat, so it pickles and caches cheaply).
+StampLine = tuple[str, str, int]
 
 
 def digest(*parts: str | tuple[str, ...]) -> str:
@@ -39,40 +50,84 @@ def digest(*parts: str | tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
-def read_lock(path: Path) -> dict[str, Stamp]:
-    """The stamps in a lock file; a missing file is empty.
+def is_lock(path: str | Path) -> bool:
+    """Whether ``path`` is a lock file (which builds write, so watching it would rebuild forever)."""
+    return Path(path).name == LOCK_NAME
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The stamps of the last build, and the time this build gives to new or changed content."""
+
+    path: Path
+    stamps: Mapping[str, Stamp]
+    now: int
+    problems: tuple[Problem, ...] = ()  # lines whose time cannot be right
+
+    def stamp(self, digests: Mapping[str, str]) -> dict[str, Stamp]:
+        """New stamps for these digests: unchanged content keeps its time, changed or new content gets ``now``.
+
+        A changed note's time always moves forward, even within the same second, so Anki takes the update.
+        """
+        stamps = {}
+        for key, content in digests.items():
+            previous = self.stamps.get(key)
+            if previous and previous.digest == content:
+                stamps[key] = previous
+            else:
+                stamps[key] = Stamp(content, max(self.now, previous.mod + 1) if previous else self.now)
+        return stamps
+
+    def holds(self, stamps: Iterable[StampLine]) -> bool:
+        """Whether these stamps are exactly what the lock file holds (so a cached result is still right)."""
+        return all(self.stamps.get(key) == (content, mod) for key, content, mod in stamps)
+
+    def changed(self, stamps: Iterable[StampLine]) -> list[str]:
+        """The keys of these stamps that are new or differ from the lock file."""
+        return [key for key, content, mod in stamps if self.stamps.get(key) != (content, mod)]
+
+    def contents(self, stamps: Iterable[StampLine]) -> bytes:
+        """The lock file for these stamps, one line each, sorted by key."""
+        # A space sorts before every character a key may hold, so sorting the lines sorts the keys.
+        return (HEADER + "".join(sorted(f"{key} {content} {mod}\n" for key, content, mod in stamps))).encode()
+
+
+def read_lock(cards_dir: Path, now: int) -> Lock:
+    """The lock file of a card tree; a missing or unreadable file is empty.
 
     Unreadable lines (say, merge-conflict markers) are skipped, and where a merge left two lines
-    for one key the later time wins: the next build writes a clean file either way.
+    for one key the later time wins: the next build writes a clean file either way. A time ahead
+    of ``now`` by more than a day is a problem at its line.
     """
+    path = cards_dir / LOCK_NAME
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # It is written by a rename, which would replace a link rather than follow it; and read, it could
+        # show what it points to outside the card tree.
+        problem = Problem(str(path), 1, 1, "error", "lock", "the lock file must be a regular file, not a link or a folder")
+        return Lock(path, {}, now, (problem,))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
     except (OSError, UnicodeDecodeError):
-        return {}
+        text = ""
     stamps: dict[str, Stamp] = {}
-    for key, content, mod in LOCK_LINE.findall(text):
-        stamp = Stamp(content, int(mod))
+    problems = []
+    for match in LOCK_LINE.finditer(text):
+        key, content, mod_text = match.groups()
+        stamp = Stamp(content, int(mod_text))
+        if stamp.mod > now + MAX_CLOCK_AHEAD:
+            line = text.count("\n", 0, match.start(3)) + 1
+            col = match.start(3) - (text.rfind("\n", 0, match.start(3)) + 1) + 1
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    col,
+                    "error",
+                    "lock",
+                    f"time {mod_text} of '{excerpt(key)}' is later than the clock ({now}); delete the line to restamp the note",
+                )  # fmt: skip
+            )
+            continue
         if key not in stamps or stamps[key].mod < stamp.mod:
             stamps[key] = stamp
-    return stamps
-
-
-def restamp(old: dict[str, Stamp], digests: dict[str, str], now: int) -> dict[str, Stamp]:
-    """New stamps for these digests: unchanged content keeps its time, changed or new content gets ``now``.
-
-    A changed note's time always moves forward, even within the same second, so Anki takes the update.
-    """
-    stamps = {}
-    for key, content in digests.items():
-        previous = old.get(key)
-        if previous and previous.digest == content:
-            stamps[key] = previous
-        else:
-            stamps[key] = Stamp(content, max(now, previous.mod + 1) if previous else now)
-    return stamps
-
-
-def format_lock(stamps: Iterable[tuple[str, str, int]]) -> str:
-    """The lock file for these (key, digest, time) stamps, one line each, sorted by key."""
-    # A space sorts before every character a key may hold, so sorting the lines sorts the keys.
-    return HEADER + "".join(sorted(f"{key} {digest} {mod}\n" for key, digest, mod in stamps))
+    return Lock(path, stamps, now, tuple(problems))

@@ -11,8 +11,25 @@ from typing import NamedTuple
 CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
+# Messages quote at most this much of what a file holds: a card file may be something it should not be.
+EXCERPT_CHARS = 40
+
+
 class RedeckError(Exception):
-    """An error the user can act on, other than a problem in a card file; its message is the whole report."""
+    """An error the user can act on, other than a problem in a card file: ``where: error: message``."""
+
+    def __init__(self, where: str | Path, message: str) -> None:
+        super().__init__(f"{where}: error: {message}")
+        self.where = str(where)
+        self.message = message
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters for a message, its line breaks and control characters made visible."""
+    shown = "".join(
+        ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text[: limit + 1]
+    )
+    return shown if len(shown) <= limit and len(text) <= limit else shown[: limit - 1] + "…"
 
 
 class Position(NamedTuple):

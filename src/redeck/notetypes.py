@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,9 @@ def _pygments_css() -> str:
     return light + "\n" + dark + "\n"
 
 
-def note_types() -> dict[str, NoteType]:
-    """The note types by key ("basic", "cloze")."""
+@functools.cache
+def note_types() -> Mapping[str, NoteType]:
+    """The note types by key ("basic", "cloze"); built once per process (the CSS takes Pygments a while)."""
     css = CSS + _pygments_css()
     basic = NoteType(
         key="basic",
@@ -111,4 +115,4 @@ def note_types() -> dict[str, NoteType]:
         css=css,
         cloze=True,
     )
-    return {"basic": basic, "cloze": cloze}
+    return MappingProxyType({"basic": basic, "cloze": cloze})

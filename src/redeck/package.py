@@ -7,7 +7,7 @@ import io
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,15 @@ from typing import Any
 import genanki
 from genanki.package import APKG_COL, APKG_SCHEMA
 
+from redeck.media import read_media
 from redeck.model import Note, card_ordinals
 from redeck.notetypes import NoteType
+from redeck.output import OLD_PACKAGE_TIME, PACKAGE_MARK
 
 # Anki uses note and card ids only as creation times and renumbers clashes on import; notes
 # are matched by GUID. A fixed base keeps the package byte-identical from build to build.
 ID_BASE = 1_700_000_000_000
-ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+ZIP_TIME = OLD_PACKAGE_TIME  # fixed entry times keep the bytes the same from build to build
 # Deflate's fastest level: a third of the default level's time for a package about 10% larger.
 ZIP_LEVEL = 1
 
@@ -51,7 +53,7 @@ class _Model(genanki.Model):
         self.mod = mod
 
     def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
-        # Anki applies template and CSS changes only from a newer note type (ANKI_IMPORT.md rule 4).
+        # Anki applies template and CSS changes only from a newer note type (docs/anki-importer.md, rule 4).
         data = super().to_json(timestamp, deck_id)
         data["mod"] = self.mod
         return data
@@ -78,15 +80,15 @@ CREATE TABLE cards (id INTEGER PRIMARY KEY, nid, did, ord, mod);
 """
 
 
-def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], note_types: dict[str, NoteType]) -> Fragment:
+def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], note_types: Mapping[str, NoteType]) -> Fragment:
     """The rows for these notes (in source order), with their modification times and GUIDs.
 
-    genanki's own ``Note.write_to_db`` stamps every note with the package's one time (ANKI_IMPORT.md
+    genanki's own ``Note.write_to_db`` stamps every note with the package's one time (docs/anki-importer.md,
     rule 8) and renders the templates once per note to find its cards; we know each note's time and
     card ordinals, so the rows are written here, with the values genanki writes.
     """
-    note_rows = []
-    card_rows = []
+    note_rows: list[tuple[object, ...]] = []
+    card_rows: list[tuple[int, int, int, int, int]] = []
     deck_ids: dict[str, int] = {}
     for index, (note, mod, note_guid) in enumerate(zip(notes, mods, guids, strict=True)):
         fields = note.fields
@@ -114,7 +116,7 @@ def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], n
 
 
 def package_bytes(
-    fragments: Iterable[Fragment], note_types: dict[str, NoteType], type_mods: dict[str, int], media: dict[str, Path]
+    fragments: Iterable[Fragment], note_types: Mapping[str, NoteType], type_mods: dict[str, int], media: dict[str, Path]
 ) -> bytes:
     """The .apkg bytes for the notes of these fragments, in order; the same input gives the same bytes.
 
@@ -124,7 +126,7 @@ def package_bytes(
     return _zip(_database(list(fragments), note_types, type_mods), media)
 
 
-def _database(fragments: list[Fragment], note_types: dict[str, NoteType], type_mods: dict[str, int]) -> bytes:
+def _database(fragments: list[Fragment], note_types: Mapping[str, NoteType], type_mods: dict[str, int]) -> bytes:
     """The collection: genanki's schema, decks and note types, then every fragment's rows."""
     models = {key: _Model(nt, type_mods[key]) for key, nt in note_types.items()}
     # As genanki writes them: decks in name order, each note type naming the last deck it was written with.
@@ -180,10 +182,11 @@ def _zip(database: bytes, media: dict[str, Path]) -> bytes:
     names = sorted(media)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        archive.comment = PACKAGE_MARK
         _add(archive, "collection.anki2", database)
         _add(archive, "media", json.dumps({str(i): name for i, name in enumerate(names)}).encode())
         for i, name in enumerate(names):
-            _add(archive, str(i), media[name].read_bytes())
+            _add(archive, str(i), read_media(media[name]))
     return buffer.getvalue()
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from redeck.build import CheckResult, load_checked
-from redeck.model import Note
+from redeck.build import CheckResult, run_pipeline
+from redeck.compile import Plan
+from redeck.media import read_media
+from redeck.model import Note, RedeckError
 from redeck.render import IMG_SRC, plain_text
 
 MARKER = ".redeck-preview"  # marks a folder as ours, so a rebuild may replace it
@@ -22,7 +25,7 @@ MATHJAX_CONFIG = """window.MathJax = {
 };"""
 
 
-class PreviewError(Exception):
+class PreviewError(RedeckError):
     """The output folder exists and is not a preview that redeck wrote."""
 
 
@@ -40,50 +43,62 @@ class PreviewResult:
 
 
 def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
-    """Check the cards and write ``out_dir/index.html`` plus one page per deck; nothing on errors."""
-    from redeck.notetypes import note_types
-    from redeck.render import Renderer
+    """Check the cards and write ``out_dir/index.html`` plus one page per deck; nothing on errors.
 
+    The cards go through the same pipeline as a build, so the preview shows what the package holds.
+    """
+    from redeck.notetypes import note_types
+    from redeck.output import check_folder_output
+
+    check_folder_output(out_dir, cards_dir)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise PreviewError(f"{out_dir}: error: folder exists and is not a redeck preview; refusing to replace it")
-    cards, checked = load_checked(cards_dir)
-    result = PreviewResult(checked, out_dir)
-    if checked.errors:
+        raise PreviewError(out_dir, "folder exists and is not a redeck preview; refusing to replace it")
+    run = run_pipeline(cards_dir, Plan(keep_notes=True))
+    result = PreviewResult(run.check, out_dir)
+    if not run.ok:
         return result
-    renderer = Renderer()
-    notes = [renderer.render_card(card) for card in cards]
-    if renderer.problems:  # images that only the Markdown renderer sees as such
-        return PreviewResult(replace(checked, problems=sorted({*checked.problems, *renderer.problems})), out_dir)
-    media = set(renderer.media.values())
+    media = run.media
     by_deck: dict[str, list[Note]] = defaultdict(list)
-    for note in notes:
+    for note in run.notes:
         by_deck[note.deck].append(note)
 
-    staging = out_dir.with_name(f".{out_dir.name}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "assets" / "mathjax").mkdir(parents=True)
-    (staging / "media").mkdir()
-    (staging / MARKER).write_text("Written by `redeck preview`; the next preview replaces this folder.\n")
-    _copy_assets(staging / "assets", note_types()["basic"].css)
-    for path, name in renderer.media.items():
-        shutil.copyfile(path, staging / "media" / name)
-    pages = {deck: deck_page_name(deck) for deck in by_deck}
-    (staging / "index.html").write_text(index_page(by_deck, pages), encoding="utf-8")
-    for deck, deck_notes in by_deck.items():
-        body = "\n".join(card_html(note, media) for note in deck_notes)
-        (staging / pages[deck]).write_text(deck_page(deck, body, len(deck_notes)), encoding="utf-8")
-    # Swap the finished site in whole, so a failed preview never leaves a half-written one.
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        out_dir.rename(old)
-        staging.rename(out_dir)
-        shutil.rmtree(old)
-    else:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Folders of our own with unique names: nothing of the user's beside the output is touched.
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    try:
+        (staging / "assets" / "mathjax").mkdir(parents=True)
+        (staging / "media").mkdir()
+        (staging / MARKER).write_text("Written by `redeck preview`; the next preview replaces this folder.\n")
+        _copy_assets(staging / "assets", note_types()["basic"].css)
+        for name, path in media.items():
+            (staging / "media" / name).write_bytes(read_media(path))
+        pages = {deck: deck_page_name(deck) for deck in by_deck}
+        (staging / "index.html").write_text(index_page(by_deck, pages), encoding="utf-8")
+        for deck, deck_notes in by_deck.items():
+            body = "\n".join(card_html(note, set(media)) for note in deck_notes)
+            (staging / pages[deck]).write_text(deck_page(deck, body, len(deck_notes)), encoding="utf-8")
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     result.pages = [out_dir / "index.html"] + [out_dir / pages[deck] for deck in by_deck]
     return result
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Put the finished site in place whole, so a failed preview never leaves a half-written one."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
+    old.rmdir()  # only its unique name is wanted: the old site is renamed to it
+    out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        old.rename(out_dir)
+        raise
+    shutil.rmtree(old)
 
 
 def deck_page_name(deck: str) -> str:

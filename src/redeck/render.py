@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import pyromark
 
-from redeck.cache import file_state
-from redeck.check import REMOTE_PATTERN, missing_image
+from redeck.media import Media
 from redeck.model import Card, Note, Problem, Text
 
 MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
@@ -29,19 +26,18 @@ MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!#|~&\r\n]|^\s*(?:[-+=]|\d+[.)])", re
 
 
 class Renderer:
-    """Renders cards to notes; remembers the media files they use and highlighting set-up.
+    """Renders cards to notes, finding every image they show (the only part of redeck that does).
 
-    ``check`` finds missing images with patterns; Markdown can name an image in ways they do not
-    see (a reference defined in a list, escapes in the path), so the renderer, which resolves every
-    image, reports the ones it cannot find as problems too.
+    Markdown names an image in more ways than a pattern can see (references defined anywhere in the
+    field, a path on the next line, escapes), so images are taken from the HTML the parser wrote;
+    `media` resolves each one inside the card tree, and those it cannot use become problems located
+    in their field.
     """
 
-    def __init__(self) -> None:
-        self.media: dict[Path, str] = {}
-        # Each image's state before it was read, so that a change while it was hashed shows next time.
-        self.media_states: dict[Path, tuple[int, int, int, int]] = {}
+    def __init__(self, media: Media) -> None:
+        self.media = media
         self.problems: list[Problem] = []
-        self._missing: list[str] = []
+        self._refused: list[tuple[str, str]] = []  # (src, reason) of the field being rendered
         self._lexers: dict[str, Any] = {}
         self._formatter: Any = None
 
@@ -59,11 +55,11 @@ class Renderer:
         return Note(card_id=card.id.value, notetype=notetype, deck=card.deck.value, fields=fields, tags=card.tag_names)
 
     def field(self, text: Text, base: Path) -> str:
-        """One field's HTML; an image it names that does not exist becomes a problem located in the field."""
+        """One field's HTML; an image it names that cannot be used becomes a problem located in the field."""
         out = self.markdown(text.value, base)
-        for ref in self._missing:
-            self.problems.append(missing_image(text.locate(max(text.value.find(ref), 0)), ref))
-        self._missing.clear()
+        for src, reason in self._refused:
+            self.problems.append(Problem.at(text.locate(_offset_of(text.value, src)), "image", reason))
+        self._refused.clear()
         return out
 
     def markdown(self, text: str, base: Path) -> str:
@@ -90,17 +86,10 @@ class Renderer:
         return out
 
     def _media_src(self, src: str, base: Path) -> str:
-        ref = unquote(html.unescape(src))
-        if REMOTE_PATTERN.match(ref) or ref.startswith("//"):
-            return src
-        path = (base / ref).resolve()
-        if path not in self.media:
-            self.media_states[path] = file_state(path)
-            if not path.is_file():
-                self._missing.append(ref)
-                return src
-            self.media[path] = media_name(path)
-        return html.escape(self.media[path], quote=True)
+        new_src, reason = self.media.add(src, base)
+        if reason is not None:
+            self._refused.append((src, reason))
+        return new_src
 
     def _highlight(self, match: re.Match[str]) -> str:
         from pygments import highlight
@@ -127,11 +116,15 @@ def plain_text(html_text: str) -> str:
     return " ".join(html.unescape(HTML_TAG.sub(" ", html_text)).split())
 
 
-def media_name(path: Path) -> str:
-    """A flat, content-addressed name for a media file, so an edited image reaches Anki."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
-    return f"{stem}-{digest}{path.suffix.lower()}"
+def _offset_of(text: str, src: str) -> int:
+    """Where in a field's Markdown an image's ``src`` (as the HTML has it) is written; 0 if it cannot be told."""
+    from urllib.parse import unquote
+
+    for written in (src, html.unescape(src), unquote(html.unescape(src))):
+        at = text.find(written)
+        if at >= 0:
+            return at
+    return 0
 
 
 def render_source(text: str) -> str:

@@ -6,20 +6,32 @@ refused while another process has it open.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from redeck.build import BuildResult, build, load_checked
-from redeck.model import Card
+from redeck.build import BuildResult, build
+from redeck.model import Card, RedeckError
 from redeck.notetypes import BASIC_ID, CLOZE_ID
 from redeck.package import guid
 
 Stale = Literal["keep", "prune", "suspend"]
+# Deleting more than this share of redeck's notes in a collection needs ``confirm_many``: a tree read
+# from the wrong folder, or half of it missing, must not take the learner's review history with it.
+MAX_PRUNE_SHARE = 0.10
+# ... and more than this many notes: removing a few cards from a small deck is ordinary.
+MAX_PRUNE_UNCONFIRMED = 10
+SQLITE_HEADER = b"SQLite format 3\x00"
+ZIP_HEADER = b"PK\x03\x04"
 
 
-class SyncError(Exception):
-    """A sync that cannot start: the collection is missing, locked or not a collection."""
+class SyncError(RedeckError):
+    """A sync that cannot start or go on: the collection is missing, locked or not a collection, or a prune too big."""
+
+
+class PruneTooLarge(SyncError):
+    """A prune that would delete a large share of the collection's notes, without ``confirm_many``."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +63,26 @@ class SyncReport:
     stale: list[StaleNote] = field(default_factory=list)
 
 
-def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "keep", dry_run: bool = False) -> SyncReport:
-    """Build the package, import it into the collection, move cards whose deck changed, handle stale notes."""
+def sync(
+    cards_dir: Path,
+    collection_path: Path,
+    package: Path,
+    stale: Stale = "keep",
+    dry_run: bool = False,
+    confirm_many: bool = False,
+) -> SyncReport:
+    """Build the package, import it into the collection, move cards whose deck changed, handle stale notes.
+
+    Nothing in the collection changes if the build finds any error; a prune of more than a tenth of
+    redeck's notes (and more than ten) needs ``confirm_many``.
+    """
+    inspect_collection(collection_path)
     # A dry run only reads: no package, no lock file, no collection write.
-    cards, checked = load_checked(cards_dir)
-    result = BuildResult(checked, package) if dry_run or checked.errors else build(cards_dir, package)
+    result = build(cards_dir, package, dry_run=dry_run, keep_cards=True, protected=(collection_path,))
     report = SyncReport(result, dry_run=dry_run, stale_action=stale)
-    if not result.ok:
+    if not result.ok or result.run is None:
         return report
+    cards = result.run.cards
     col = open_collection(collection_path)
     try:
         by_guid = {guid(card.id.value): card for card in cards}
@@ -68,6 +92,12 @@ def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "
             StaleNote(_plain(note.fields[0]), len(note.card_ids())) for g, note in sorted(existing.items()) if g not in by_guid
         ]
         report.new = sum(1 for g in by_guid if g not in existing)
+        if stale == "prune" and not confirm_many and _too_many(len(report.stale), len(existing)):
+            raise PruneTooLarge(
+                collection_path,
+                f"would delete {len(report.stale)} of its {len(existing)} redeck notes and their review history; "
+                "check the card folder, or confirm",
+            )
         if dry_run:
             return report
         report.new, report.updated = _import(col, package)
@@ -82,21 +112,64 @@ def sync(cards_dir: Path, collection_path: Path, package: Path, stale: Stale = "
     return report
 
 
+def _too_many(deleting: int, ours: int) -> bool:
+    return deleting > MAX_PRUNE_UNCONFIRMED and deleting > MAX_PRUNE_SHARE * ours
+
+
+def inspect_collection(path: Path) -> None:
+    """Raise `SyncError` unless ``path`` is a writable Anki collection, without opening it for writing.
+
+    Anki's library would write its tables into any SQLite file it is given, and report a file it
+    cannot write as "locked": look first, and say what the file is.
+    """
+    import sqlite3
+
+    where = "look for collection.anki2 in your Anki profile folder"
+    if not path.exists():
+        raise SyncError(path, f"no Anki collection here ({where})")
+    if not path.is_file():
+        raise SyncError(path, f"not a file ({where})")
+    try:
+        with path.open("rb") as f:
+            header = f.read(16)
+    except OSError as exc:
+        raise SyncError(path, f"cannot read it: {exc.strerror}") from exc
+    if header.startswith(ZIP_HEADER):
+        raise SyncError(
+            path, f"is an Anki package, not a collection; import packages in Anki, and sync into collection.anki2 ({where})"
+        )
+    if header != SQLITE_HEADER:
+        raise SyncError(path, f"not an Anki collection ({where})")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if "locked" in str(exc):
+            raise SyncError(path, "collection is open in Anki or locked; close Anki and try again") from exc
+        raise SyncError(path, f"not an Anki collection ({exc})") from exc
+    if not {"col", "notes", "cards"} <= tables:
+        raise SyncError(path, f"a SQLite database, but not an Anki collection ({where})")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise SyncError(path, "collection is read-only; sync writes to it (check its permissions)")
+
+
 def open_collection(path: Path):  # -> anki.collection.Collection
     try:
         from anki.collection import Collection
         from anki.errors import DBError
     except ImportError as exc:
-        raise SyncError(f"redeck: error: sync needs Anki's library; install it with: pip install 'redeck[sync]' ({exc})") from exc
+        raise SyncError("redeck", f"sync needs Anki's library; install it with: pip install 'redeck[sync]' ({exc})") from exc
 
-    if not path.is_file():
-        raise SyncError(f"{path}: error: no Anki collection here (look for collection.anki2 in your Anki profile folder)")
+    inspect_collection(path)
     try:
         return Collection(str(path))
     except DBError as exc:
-        raise SyncError(f"{path}: error: collection is open in Anki or locked ({exc}); close Anki and try again") from exc
-    except Exception as exc:  # the backend raises several types for a file that is not a collection
-        raise SyncError(f"{path}: error: cannot open collection: {exc}") from exc
+        raise SyncError(path, f"collection is open in Anki or locked ({exc}); close Anki and try again") from exc
+    except Exception as exc:  # the backend raises several types for a file it cannot open
+        raise SyncError(path, f"cannot open collection: {exc}") from exc
 
 
 def _our_notes(col) -> dict:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from redeck.build import BuildResult, build
-from redeck.lock import LOCK_NAME
+from redeck.build import BuildResult, CheckResult, TreeError, build
+from redeck.lock import is_lock
+from redeck.model import Problem
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Rebuild:
 def is_card_change(path: str) -> bool:
     """Card files and media count; the lock file (which builds write) and editor swap files do not."""
     name = Path(path).name
-    return name != LOCK_NAME and not name.startswith((".", "#")) and not name.endswith(("~", ".swp", ".tmp"))
+    return not is_lock(name) and not name.startswith((".", "#")) and not name.endswith(("~", ".swp", ".tmp"))
 
 
 def rebuilds(cards_dir: Path, output: Path, stop: threading.Event | None = None, debounce_ms: int = 100) -> Iterator[Rebuild]:
@@ -45,6 +46,10 @@ def rebuilds(cards_dir: Path, output: Path, stop: threading.Event | None = None,
 
 
 def timed_build(cards_dir: Path, output: Path, paths: tuple[str, ...] = (), jobs: int | None = None) -> Rebuild:
+    """One build, timed. A card folder that vanished (or emptied) is a problem like any other: the package stays."""
     start = time.perf_counter()
-    result = build(cards_dir, output, jobs=jobs)
+    try:
+        result = build(cards_dir, output, jobs=jobs)
+    except TreeError as exc:
+        result = BuildResult(CheckResult([Problem(f"{cards_dir}/", 1, 1, "error", "io", exc.message)]), output)
     return Rebuild(result, time.perf_counter() - start, paths)
