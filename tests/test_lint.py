@@ -9,8 +9,8 @@ import pytest
 from redeck.build import check_tree
 from redeck.compile import front_keys
 from redeck.lint import RULES, duplicate_fronts, lint_cards
-from redeck.model import Position
 from redeck.load import load_text
+from redeck.model import Position
 
 
 def card_file(*cards: str, source: str = "source: S\n") -> str:
