@@ -11,8 +11,10 @@ from redeck.model import CLOZE_NUMBER, Card, Position, Problem, Text, excerpt
 ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,63}")
 # Anki numbers a cloze's cards from 1 and stores the number in 16 bits; c0 or c65536 make a package it refuses.
 MAX_CLOZE = 65535
-# Anki joins a note's fields with U+001F; a field holding one would split in two when imported.
-FIELD_SEPARATOR = "\x1f"
+# Anki joins a note's fields with U+001F, so a field holding one would split the note; it drops the
+# other C0 controls but tab and line breaks, and DEL, on import (found with anki 26.9), so a field
+# holding one would differ from the collection's copy forever.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_FIELDS = ("front", "back", "cloze", "extra", "source")
 
 
@@ -57,9 +59,10 @@ def check_card(card: Card) -> Iterator[Problem]:
         text = getattr(card, name)
         if text is not None and not text.value.strip():
             yield Problem.at(text.pos, "empty-field", f"'{name}' is empty")
-        elif text is not None and FIELD_SEPARATOR in text.value:
-            yield Problem.at(text.locate(text.value.index(FIELD_SEPARATOR)), "control-character",
-                             f"'{name}' holds U+001F, which Anki uses to separate fields")  # fmt: skip
+        elif text is not None and (control := CONTROL_CHARACTER.search(text.value)):
+            what = "which Anki uses to separate fields" if control.group() == "\x1f" else "which Anki removes on import"
+            yield Problem.at(text.locate(control.start()), "control-character",
+                             f"'{name}' holds the control character U+{ord(control.group()):04X}, {what}")  # fmt: skip
     if card.cloze is not None:
         yield from check_cloze(card.cloze)
     for tag in card.tags:

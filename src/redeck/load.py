@@ -18,8 +18,10 @@ BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": F
 # Tags a card file may carry; anything else (``!!python/object``, ``!!binary``, custom tags)
 # is refused rather than constructed. The values themselves are always kept as text.
 SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
-# A small file whose aliases expand to more nodes than this is an alias bomb.
+# A small file whose aliases expand to more nodes, or more characters of text, than this is an alias
+# bomb: a 100 KB anchor used 2,000 times is 200 MB of text to check and render.
 MAX_EXPANDED_NODES = 100_000
+MAX_EXPANDED_CHARS = 4_000_000
 
 
 class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
@@ -338,6 +340,7 @@ class _FileReader:
     def _aliases_ok(self, root: yaml.Node) -> bool:
         """Refuse documents whose aliases would expand to a huge tree, without expanding them."""
         size: dict[int, int] = {}
+        chars: dict[int, int] = {}
         stack: list[tuple[yaml.Node, bool]] = [(root, False)]
         active: set[int] = set()
         while stack:
@@ -345,12 +348,17 @@ class _FileReader:
             key = id(node)
             if done:
                 active.discard(key)
-                children = _children(node)
+                children = list(_children(node))
                 size[key] = 1 + sum(size[id(child)] for child in children)
+                chars[key] = sum(chars[id(child)] for child in children) if children else len(node.value)
                 if size[key] > MAX_EXPANDED_NODES:
                     self.error(
                         root, "alias-bomb", f"YAML aliases expand this file to over {MAX_EXPANDED_NODES} values; refusing it"
                     )
+                    return False
+                if chars[key] > MAX_EXPANDED_CHARS:
+                    self.error(root, "alias-bomb",
+                               f"YAML aliases expand this file to over {MAX_EXPANDED_CHARS:,} characters of text; refusing it")  # fmt: skip
                     return False
                 continue
             if key in size:

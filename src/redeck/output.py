@@ -37,6 +37,8 @@ def check_output(output: Path, cards_dir: Path, protected: Iterable[Path] = ()) 
     """
     if output.suffix.lower() != PACKAGE_SUFFIX:
         raise OutputError(output, f"a package's name ends in {PACKAGE_SUFFIX}")
+    if "\0" in str(output):
+        raise OutputError(repr(str(output)), "holds a NUL character, which no file name can")
     if output.is_symlink():
         raise OutputError(output, "is a link; give the path of the file itself")
     _outside_tree(output, cards_dir)
@@ -53,6 +55,8 @@ def check_output(output: Path, cards_dir: Path, protected: Iterable[Path] = ()) 
 
 def check_folder_output(out_dir: Path, cards_dir: Path) -> None:
     """Raise `OutputError` unless ``out_dir`` may hold a site redeck writes (outside the tree, not a link)."""
+    if "\0" in str(out_dir):
+        raise OutputError(repr(str(out_dir)), "holds a NUL character, which no folder name can")
     if out_dir.is_symlink():
         raise OutputError(out_dir, "is a link; give the path of the folder itself")
     _outside_tree(out_dir, cards_dir)
