@@ -22,7 +22,10 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 # Pieces that matter to YAML and to the card format, so mutations hit interesting places.
 YAML_BITS = st.sampled_from(
     [":", ": ", "- ", "\n", "\n  ", "\t", "'", '"', "{", "}", "[", "]", "&a ", "*a", "!!python/name:os.system ", "!!binary ",
-     "#", "|", ">", "---\n", "{{c1::", "}}", "::", " ", "id: ", "cards:", "deck:", "\x00", "\xe9", "\ufeff", "\\", "%"]
+     "#", "|", ">", "---\n", "{{c1::", "}}", "::", " ", "id: ", "cards:", "deck:", "\x00", "\xe9", "\ufeff", "\\", "%",
+     # images, the one thing only the renderer sees whole: present, missing, escaping, by reference
+     "![a](media/ok.png)", "![a](media/gone.png)", "![x](../../etc/passwd)", "<img src=\"media/ok.png\">", "![p][r]",
+     "\n\n    [r]:\n      media/gone.png\n", "`![c](media/gone.png)`", "%2e%2e/", "\\x3Cimg src=x>"]
 )  # fmt: skip
 
 
@@ -66,6 +69,36 @@ def test_mutated_files_give_a_package_or_located_errors(tmp_path_factory, monkey
     (root / "cards" / "t.yaml").write_bytes(data)
     assert_package_or_errors(root, "check", monkeypatch)
     assert_package_or_errors(root, "build", monkeypatch)
+
+
+# Markdown that names images in every way the renderer knows, for fields built line by line.
+IMAGE_LINES = st.sampled_from(
+    ["![a](media/ok.png)", "![a](media/gone.png)", "![x](../../etc/passwd)", '<img src="media/ok.png">', "![p][r]", "![r]",
+     "[r]:", "[r]: media/gone.png", "[r]: media/ok.png", "  media/gone.png", "  <media/gone.png>", "`![c](media/gone.png)`",
+     "```", "<!--", "-->", "- ![l](media/gone%2Epng)", "![e](media/ok%2Epng)", "![s](media/gone.png 'title')", "", "text",
+     "![p][r]\n\n[r]:\n  media/gone.png", "[r]:\n  media/ok.png"]
+)  # fmt: skip
+
+
+@st.composite
+def image_files(draw: st.DrawFn) -> bytes:
+    """A card file whose answer is a block of Markdown lines naming images, sometimes mutated further."""
+    lines = draw(st.lists(IMAGE_LINES, min_size=1, max_size=8))
+    block = "".join(f"      {part}\n" for line in lines for part in line.split("\n"))
+    return f"deck: D\nsource: S\ncards:\n  - id: image-card\n    front: Which image?\n    back: |\n{block}".encode()
+
+
+@SETTINGS
+@given(data=st.one_of(mutated_files(), image_files()))
+def test_check_reports_exactly_what_build_reports(tmp_path_factory, monkeypatch, data):
+    """One pipeline: for every input, check and build give the same problems and the same exit status."""
+    root = tmp_path_factory.mktemp("tree")
+    (root / "cards" / "media").mkdir(parents=True)
+    (root / "cards" / "media" / "ok.png").write_bytes(b"\x89PNG")
+    (root / "cards" / "t.yaml").write_bytes(data)
+    monkeypatch.chdir(root)
+    checked, built = run_in(root, "check"), run_in(root, "build")
+    assert (checked.exit_code, checked.stdout) == (built.exit_code, built.stdout)
 
 
 @SETTINGS
