@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,3 +85,31 @@ def test_watch_command_prints_each_rebuild_and_stops_on_ctrl_c(tree):
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0
     assert "cards/r.yaml:14:9: error: invalid id 'Broken'" in out
+
+
+def test_a_card_folder_that_disappears_keeps_the_package_and_is_not_recreated(tree):
+    tree.write("r.yaml", BASIC_FILE)
+    stop = threading.Event()
+    events: queue.Queue = queue.Queue()
+
+    def watch() -> None:
+        try:
+            for rebuild in rebuilds(tree.cards, tree.output, stop=stop, debounce_ms=50):
+                events.put(rebuild)
+        except BaseException as exc:  # surface failures in the test thread
+            events.put(exc)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        assert next_rebuild(events).result.notes == 3
+        good = tree.output.read_bytes()
+        time.sleep(0.3)
+        shutil.rmtree(tree.cards)  # a branch switch, a mistaken rm -r
+        gone = next_rebuild(events)
+        assert not gone.result.ok and [p.rule for p in gone.result.check.errors] == ["io"]
+        assert "card folder does not exist" in gone.result.check.errors[0].message
+        assert tree.output.read_bytes() == good and not tree.cards.exists()
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -18,19 +18,24 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_FIELDS = ("front", "back", "cloze", "extra", "source")
 
 
-def check_cards(cards: Iterable[Card]) -> list[Problem]:
-    """Every problem with these cards on their own and with their decks, in the order found.
+def check_cards(cards: Iterable[Card]) -> tuple[list[Problem], list[Card]]:
+    """Every problem with these cards on their own and with their decks, and the cards with no error of their own.
 
-    Ids repeated across cards are ``duplicate_ids``'s job, since it needs every file at once.
+    Only those cards can be rendered. Ids repeated across cards are ``duplicate_ids``'s job, since it
+    needs every file at once.
     """
     problems: list[Problem] = []
+    sound: list[Card] = []
     decks_seen: set[tuple[str, Position]] = set()
     for card in cards:
         if (card.deck.value, card.deck.pos) not in decks_seen:
             decks_seen.add((card.deck.value, card.deck.pos))
             problems.extend(check_deck(card.deck))
-        problems.extend(check_card(card))
-    return problems
+        own = list(check_card(card))
+        problems.extend(own)
+        if not any(p.level == "error" for p in own):
+            sound.append(card)
+    return problems, sound
 
 
 def duplicate_ids(ids: Iterable[tuple[str, Position]]) -> Iterator[Problem]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redeck.check import check_card, check_cards, duplicate_ids
+from redeck.check import check_cards, duplicate_ids
 from redeck.load import CardFile, decode, load_text
 from redeck.model import Card, Note, Position, Problem, RedeckError, anki_cards
 
@@ -98,7 +98,8 @@ def compile_file(card_file: CardFile, data: bytes, lock: Lock, plan: Plan) -> Co
     path = card_file.path
     text, problem = decode(data, str(path))
     cards, problems = load_text(text, path, card_file.top_folder) if problem is None else ([], [problem])
-    problems.extend(check_cards(cards))
+    checked, renderable = check_cards(cards)
+    problems.extend(checked)
     problems.extend(lint_cards(cards) if plan.strict else lint_cards(cards, ALWAYS))
     compiled = CompiledFile(
         path=str(path),
@@ -109,7 +110,6 @@ def compile_file(card_file: CardFile, data: bytes, lock: Lock, plan: Plan) -> Co
         cards=tuple(cards) if plan.keep_cards else (),
     )
     # Cards with errors of their own cannot be rendered; the rest are, so that their images are checked too.
-    renderable = [card for card in cards if not any(p.level == "error" for p in check_card(card))]
     notes, media, render_problems = _render(renderable, card_file.root)
     problems.extend(render_problems)
     compiled = replace(compiled, problems=tuple(problems), images=media.watched())
