@@ -138,10 +138,30 @@ def test_schema_command_prints_the_schema(run):
     assert json.loads(result.stdout) == card_file_schema()
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cards").rglob("*.yaml")), ids=lambda p: p.name)
+SHIPPED = sorted(p for p in (ROOT / "cards").rglob("*.yaml") if p != ROOT / "cards" / "redeck.yaml")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_every_shipped_card_file_matches_the_schema(path):
     errors = [e.message for e in validator().iter_errors(as_editor_reads(path.read_text(encoding="utf-8")))]
     assert errors == []
+
+
+def test_the_deck_file_schema_takes_a_deck_file_and_refuses_a_card_file(run):
+    result = run("schema", "--deck-file")
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    deck_file = "deck: RE\ndescription: Start here.\nnew-per-day: 15\nunits: [a.yaml, b/c.yaml]\nretired: {old-id: merged}\n"
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(as_editor_reads(deck_file))) == []
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(as_editor_reads(GOOD)))
+    shipped = ROOT / "cards" / "redeck.yaml"
+    if shipped.exists():
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(as_editor_reads(shipped.read_text()))) == []
+
+
+def test_the_schema_takes_silences_with_reasons():
+    text = GOOD + "    lint: {todo: a worked example of the skeleton}\n"
+    assert list(validator().iter_errors(as_editor_reads(text))) == []
 
 
 GOOD = "deck: D\nsource: S\ncards:\n  - id: good-card\n    front: F?\n    back: B\n"

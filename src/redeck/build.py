@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redeck.compile import CompiledFile, Plan, across_files, compile_tree, cyclic_gc_paused
-from redeck.load import card_files
-from redeck.model import Card, Note, Problem, RedeckError
+from redeck.load import CardFile, card_files
+from redeck.model import Card, Note, Position, Problem, RedeckError, Text
 
 if TYPE_CHECKING:
+    from redeck.deckfile import DeckFile
     from redeck.lock import Lock
 
 DEFAULT_CARDS = Path("cards")
@@ -46,6 +48,9 @@ class Run:
     files: list[CompiledFile]
     check: CheckResult
     lock: Lock
+    deck_file: DeckFile | None = None
+    top_description: str = ""  # the deck file's description of the top deck, as HTML
+    top_media: Mapping[str, Path] = field(default_factory=dict)  # the images it shows, by name in the package
 
     @property
     def ok(self) -> bool:
@@ -96,19 +101,43 @@ def run_pipeline(cards_dir: Path, plan: Plan, now: int | None = None, cache: Pat
     not change keep the time in the lock file. This is the one pipeline: check, build, preview, stats
     and sync all run it, so none of them passes what another rejects.
     """
+    from dataclasses import replace
+
+    from redeck.deckfile import in_study_order, read_deck_file
     from redeck.lock import read_lock
 
     if not cards_dir.is_dir():
         raise TreeError(cards_dir, "card folder does not exist")
-    files_found = card_files(cards_dir)
+    deck_file, problems = read_deck_file(cards_dir)
+    files_found = in_study_order(card_files(cards_dir), deck_file, cards_dir)
     if not files_found:
         raise TreeError(cards_dir, "no card files (*.yaml) in the card folder; nothing to build")
+    if plan.strict and deck_file is not None and deck_file.glossary:
+        plan = replace(plan, glossary=tuple(term.value for term, _card in deck_file.glossary))
     lock = read_lock(cards_dir, int(time.time()) if now is None else now)
     with cyclic_gc_paused():
         files = compile_tree(files_found, lock, plan, cache=cache, jobs=jobs)
-        problems = [p for f in files for p in f.problems] + across_files(files) + list(lock.problems)
+        problems += [p for f in files for p in f.problems] + across_files(files) + list(lock.problems)
+        problems += tree_problems(deck_file, files_found, files, cards_dir)
+        top_description, top_media = "", dict[str, Path]()
+        if deck_file is not None and deck_file.description is not None:
+            top_description, top_media, description_problems = _top_description(deck_file.description, cards_dir)
+            problems += description_problems
     check = CheckResult(sorted(set(problems)), files=len(files), cards=sum(len(f.ids) for f in files))
-    return Run(files, check, lock)
+    return Run(files, check, lock, deck_file, top_description, top_media)
+
+
+def tree_problems(deck_file: DeckFile | None, found: list[CardFile], files: list[CompiledFile], cards_dir: Path) -> list[Problem]:
+    """What only the whole tree shows: the study order, decks described twice, retired ids, the glossary."""
+    from redeck.deckfile import check_glossary, check_order, check_retired, described_decks
+
+    decks = [(deck, Position(f.path, line, col)) for f in files for deck, _about, line, col in f.decks]
+    problems = described_decks(files)[1]
+    if deck_file is not None:
+        problems += check_order(deck_file, found, decks, cards_dir)
+        problems += check_retired(deck_file, files)
+        problems += check_glossary(deck_file, files)
+    return problems
 
 
 def check_tree(cards_dir: Path = DEFAULT_CARDS, strict: bool = False, jobs: int | None = None) -> CheckResult:
@@ -151,16 +180,40 @@ def build(
 
 def _package(run: Run) -> tuple[bytes, bytes]:
     """The package's bytes and the lock file's, from a run without errors."""
+    from redeck.deckfile import described_decks
     from redeck.notetypes import note_types
-    from redeck.package import package_bytes
+    from redeck.package import Decks, Preset, package_bytes
 
     types = note_types()
-    type_stamps = run.lock.stamp({f"notetype:{key}": nt.digest for key, nt in types.items()})
+    descriptions = described_decks(run.files)[0]
+    preset = None
+    deck_file = run.deck_file
+    if deck_file is not None and deck_file.deck is not None:
+        top = deck_file.deck.value
+        if run.top_description:
+            descriptions[top] = run.top_description
+        preset = Preset(f"{top} (redeck)", deck_file.new_per_day)
+    # Note types and the preset reach learners only when newer than what they have: they are stamped as notes are.
+    digests = {f"notetype:{key}": nt.digest for key, nt in types.items()} | ({"preset": preset.digest} if preset else {})
+    stamps = run.lock.stamp(digests)
+    if preset is not None:
+        preset = Preset(preset.name, preset.new_per_day, stamps["preset"].mod)
     data = package_bytes(
         [f.fragment for f in run.files if f.fragment is not None],
         types,
-        type_mods={key: type_stamps[f"notetype:{key}"].mod for key in types},
-        media=run.media,
+        type_mods={key: stamps[f"notetype:{key}"].mod for key in types},
+        media={**run.media, **run.top_media},
+        decks=Decks(descriptions, preset),
     )
-    lock_bytes = run.lock.contents([*run.stamps, *((key, s.digest, s.mod) for key, s in type_stamps.items())])
+    lock_bytes = run.lock.contents([*run.stamps, *((key, s.digest, s.mod) for key, s in stamps.items())])
     return data, lock_bytes
+
+
+def _top_description(description: Text, cards_dir: Path) -> tuple[str, dict[str, Path], list[Problem]]:
+    """The top deck's description as HTML, the images it shows, and the problems with them."""
+    from redeck.media import Media
+    from redeck.render import Renderer
+
+    renderer = Renderer(Media(cards_dir))
+    html = renderer.field(description, cards_dir)
+    return html, {name: path for path, name in renderer.media.names.items()}, renderer.problems

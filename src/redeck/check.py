@@ -31,6 +31,8 @@ def check_cards(cards: Iterable[Card]) -> tuple[list[Problem], list[Card]]:
         if (card.deck.value, card.deck.pos) not in decks_seen:
             decks_seen.add((card.deck.value, card.deck.pos))
             problems.extend(check_deck(card.deck))
+            if card.deck_description is not None and not card.deck_description.value.strip():
+                problems.append(Problem.at(card.deck_description.pos, "empty-field", "'description' is empty"))
         own = list(check_card(card))
         problems.extend(own)
         if not any(p.level == "error" for p in own):

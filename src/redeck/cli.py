@@ -250,13 +250,14 @@ def preview(cards: Path, output: Path) -> None:
 
 
 @cli.command()
-def schema() -> None:
+@click.option("--deck-file", is_flag=True, help="The schema of cards/redeck.yaml instead of a card file's.")
+def schema(deck_file: bool) -> None:
     """Print the JSON Schema of a card file, for editors (see the README)."""
     import json
 
-    from redeck.schema import card_file_schema
+    from redeck.schema import card_file_schema, deck_file_schema
 
-    click.echo(json.dumps(card_file_schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(deck_file_schema() if deck_file else card_file_schema(), indent=2, ensure_ascii=False))
 
 
 @cli.command()

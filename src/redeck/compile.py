@@ -39,6 +39,7 @@ class Plan:
     """What a run keeps beyond the problems and stamps, which every run finds."""
 
     strict: bool = False  # the quality lint too (`check --strict`)
+    glossary: tuple[str, ...] = ()  # with strict: terms whose uses are found, to check they come after their card
     package: bool = False  # each file's package fragment (`build`)
     keep_cards: bool = False  # the loaded cards (`stats`, `sync`)
     keep_notes: bool = False  # the rendered notes (`preview`)
@@ -62,11 +63,14 @@ class CompiledFile:
     anki_cards: int
     # Every image the renderer looked at, with its state then: a cached result is stale when one changes.
     images: tuple[tuple[str, int, int, int, int], ...] = ()
+    # Each deck the file's cards are in: its name, its description as HTML ("" if none), where it is written.
+    decks: tuple[tuple[str, str, int, int], ...] = ()
     # Only for a file without errors:
     stamps: tuple[StampLine, ...] = ()  # each note's id, content digest and time, for the lock file
     fragment: Fragment | None = None  # with Plan.package
     media: tuple[tuple[str, str], ...] = ()  # image files used, and their names in the package
     fronts: tuple[tuple[str, int, int, bool], ...] = ()  # with Plan.strict: what duplicate-front compares, see front_keys
+    term_uses: tuple[tuple[str, str, int, int], ...] = ()  # with Plan.glossary: (term, card id, line, col) of each use
     cards: tuple[Card, ...] = ()  # with Plan.keep_cards
     notes: tuple[Note, ...] = ()  # with Plan.keep_notes
 
@@ -80,14 +84,14 @@ class CompiledFile:
         fragment = None if self.fragment is None else (self.fragment.database, self.fragment.notes, self.fragment.cards,
                                                        self.fragment.deck_notetypes)  # fmt: skip
         problems = tuple((p.path, p.line, p.col, p.level, p.rule, p.message) for p in self.problems)
-        return (self.path, problems, self.ids, self.anki_cards, self.images, self.stamps, fragment, self.media)
+        return (self.path, problems, self.ids, self.anki_cards, self.images, self.decks, self.stamps, fragment, self.media)
 
     @classmethod
     def from_record(cls, record: tuple[Any, ...]) -> CompiledFile:
         from redeck.package import Fragment
 
-        path, problems, ids, cards, images, stamps, fragment, media = record
-        return cls(path, tuple(Problem(*p) for p in problems), ids, cards, images, stamps,
+        path, problems, ids, cards, images, decks, stamps, fragment, media = record
+        return cls(path, tuple(Problem(*p) for p in problems), ids, cards, images, decks, stamps,
                    None if fragment is None else Fragment(*fragment), media)  # fmt: skip
 
 
@@ -107,12 +111,13 @@ def compile_file(card_file: CardFile, data: bytes, lock: Lock, plan: Plan) -> Co
         ids=tuple((card.id.value, card.id.pos.line, card.id.pos.col) for card in cards),
         anki_cards=sum(map(anki_cards, cards)),
         fronts=tuple(front_keys(cards)) if plan.strict else (),
+        term_uses=tuple(term_uses(cards, plan.glossary)) if plan.glossary else (),
         cards=tuple(cards) if plan.keep_cards else (),
     )
     # Cards with errors of their own cannot be rendered; the rest are, so that their images are checked too.
-    notes, media, render_problems = _render(renderable, card_file.root)
+    notes, decks, media, render_problems = _render(renderable, cards, card_file.root)
     problems.extend(render_problems)
-    compiled = replace(compiled, problems=tuple(problems), images=media.watched())
+    compiled = replace(compiled, problems=tuple(problems), images=media.watched(), decks=decks)
     if not compiled.ok:
         return compiled
     return _stamped(compiled, notes, media.names, lock, plan)
@@ -129,13 +134,38 @@ def front_keys(cards: list[Card]) -> Iterator[tuple[str, int, int, bool]]:
             yield key, card.front.pos.line, card.front.pos.col, silenced
 
 
-def _render(cards: list[Card], root: Path) -> tuple[list[Note], Any, list[Problem]]:
+def term_uses(cards: list[Card], terms: tuple[str, ...]) -> Iterator[tuple[str, str, int, int]]:
+    """Where each card names a glossary term (in its front, back or cloze, as a whole word)."""
+    import re
+
+    patterns = [(term, re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")) for term in terms]
+    for card in cards:
+        for text in (card.front, card.back, card.cloze):
+            if text is None:
+                continue
+            for term, pattern in patterns:
+                match = pattern.search(text.value)
+                if match:
+                    pos = text.locate(match.start())
+                    yield term, card.id.value, pos.line, pos.col
+
+
+def _render(
+    renderable: list[Card], cards: list[Card], root: Path
+) -> tuple[list[Note], tuple[tuple[str, str, int, int], ...], Any, list[Problem]]:
+    """The notes of the renderable cards, and each deck of the file with its description as HTML."""
     from redeck.media import Media
     from redeck.render import Renderer
 
     renderer = Renderer(Media(root))
-    notes = [renderer.render_card(card) for card in cards]
-    return notes, renderer.media, renderer.problems
+    notes = [renderer.render_card(card) for card in renderable]
+    decks: dict[str, tuple[str, str, int, int]] = {}
+    for card in cards:
+        if card.deck.value not in decks:
+            about = card.deck_description
+            about_html = renderer.field(about, card.file.parent) if about is not None and about.value.strip() else ""
+            decks[card.deck.value] = (card.deck.value, about_html, card.deck.pos.line, card.deck.pos.col)
+    return notes, tuple(decks.values()), renderer.media, renderer.problems
 
 
 def _stamped(compiled: CompiledFile, notes: list[Note], media: dict[Path, str], lock: Lock, plan: Plan) -> CompiledFile:

@@ -11,7 +11,9 @@ import yaml
 
 from redeck.model import Card, Position, Problem, Silence, Text, excerpt
 
-FILE_KEYS = ("deck", "tags", "source", "cards")
+# The tree's own settings (see deckfile.py): at the top of the tree, not a card file.
+DECK_FILE = "redeck.yaml"
+FILE_KEYS = ("deck", "description", "tags", "source", "cards")
 CARD_KEYS = ("id", "front", "back", "cloze", "extra", "source", "tags", "reverse", "lint")
 TEXT_KEYS = ("front", "back", "cloze", "extra", "source")
 BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -53,7 +55,7 @@ class CardFile:
 
 
 def card_files(cards_dir: Path) -> list[CardFile]:
-    """Every ``*.yaml`` file under ``cards_dir`` in build order (sorted by path); hidden files and folders skipped.
+    """Every ``*.yaml`` file under ``cards_dir`` sorted by path; hidden files and folders, and the deck file, skipped.
 
     Nothing is skipped silently: a folder that cannot be read, a link that is broken or leads outside
     the tree, and a ``.yaml`` that is not a regular file each come back as a card file with a problem,
@@ -73,7 +75,7 @@ def card_files(cards_dir: Path) -> list[CardFile]:
             found.append(("/".join(parts), CardFile(folder, root, problem=problem)))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or (not parts and entry.name == DECK_FILE):
                 continue
             path = Path(entry.path)
             rel = (*parts, entry.name)
@@ -156,23 +158,30 @@ def decode(data: bytes, name: str) -> tuple[str, Problem | None]:
 
 def load_text(text: str, path: Path, top_folder: str = "") -> tuple[list[Card], list[Problem]]:
     """Load the text of one card file named ``path``."""
-    name = str(path)
+    root, problems = compose(text, str(path), "a mapping with 'deck' and 'cards'")
+    if root is None:
+        return [], problems
+    return FileReader(path, text, top_folder).read(root)
+
+
+def compose(text: str, name: str, expected: str) -> tuple[yaml.Node | None, list[Problem]]:
+    """The YAML node tree of a document (no values constructed), or the problem that stops it."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        return [], [_syntax_problem(exc, name, text)]
+        return None, [_syntax_problem(exc, name, text)]
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         line, col = _char_position(text, getattr(exc, "position", 0))
-        return [], [Problem(name, line, col, "error", "yaml", f"YAML syntax error: {_reader_message(exc)}")]
+        return None, [Problem(name, line, col, "error", "yaml", f"YAML syntax error: {_reader_message(exc)}")]
     except RecursionError:
-        return [], [Problem(name, 1, 1, "error", "yaml", "YAML nested too deeply")]
+        return None, [Problem(name, 1, 1, "error", "yaml", "YAML nested too deeply")]
     if root is None:
-        return [], [Problem(name, 1, 1, "error", "structure", "empty file: expected a mapping with 'deck' and 'cards'")]
-    return _FileReader(path, text, top_folder).read(root)
+        return None, [Problem(name, 1, 1, "error", "structure", f"empty file: expected {expected}")]
+    return root, []
 
 
-class _FileReader:
-    """Walks one composed YAML document and turns it into cards, collecting problems."""
+class FileReader:
+    """Walks one composed YAML document and turns it into cards, collecting problems; the deck file's reader builds on it."""
 
     def __init__(self, path: Path, text: str, top_folder: str) -> None:
         self.path = path
@@ -180,6 +189,7 @@ class _FileReader:
         self.text = text
         self.lines: list[str] | None = None
         self.top_folder = top_folder
+        self.description: Text | None = None
         self.problems: list[Problem] = []
 
     def read(self, root: yaml.Node) -> tuple[list[Card], list[Problem]]:
@@ -190,6 +200,7 @@ class _FileReader:
             return [], self.problems
         values = self.mapping(root, FILE_KEYS, "file")
         deck = self.text_value(values.get("deck"), "deck")
+        self.description = self.text_value(values.get("description"), "description")
         file_tags = self.text_list(values.get("tags"), "tags")
         file_source = self.text_value(values.get("source"), "source")
         if "deck" not in values:
@@ -229,6 +240,7 @@ class _FileReader:
             deck=deck,
             file=self.path,
             pos=self.position(node),
+            deck_description=self.description,
             front=texts["front"],
             back=texts["back"],
             cloze=texts["cloze"],

@@ -100,6 +100,7 @@ class Card:
     deck: Text
     file: Path
     pos: Position
+    deck_description: Text | None = None  # the file's description of its deck
     front: Text | None = None
     back: Text | None = None
     cloze: Text | None = None

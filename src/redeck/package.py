@@ -8,7 +8,7 @@ import json
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,12 @@ ID_BASE = 1_700_000_000_000
 ZIP_TIME = OLD_PACKAGE_TIME  # fixed entry times keep the bytes the same from build to build
 # Deflate's fastest level: a third of the default level's time for a package about 10% larger.
 ZIP_LEVEL = 1
+# Like the note types' ids, the preset's never changes: Anki matches an imported preset by id.
+PRESET_ID = 1732540803
+# Anki's deck-options values (DeckConfig.Config in the anki library): gather new cards by position
+# across subdecks, and show them in the order gathered.
+GATHER_LOWEST_POSITION = 1
+SORT_ORDER_GATHERED = 1
 
 
 def guid(card_id: str) -> str:
@@ -115,33 +121,93 @@ def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], n
     )
 
 
+@dataclass(frozen=True)
+class Preset:
+    """The deck options preset the package carries, with the id it always has.
+
+    Anki applies it when the learner ticks "Import any deck presets" (and `redeck sync` applies it):
+    new cards in study order (lowest position first, across subdecks), new siblings buried, a daily limit.
+    """
+
+    name: str
+    new_per_day: int
+    mod: int = 0
+
+    def to_json(self, base: dict[str, Any]) -> dict[str, Any]:
+        """The preset as the collection's ``dconf`` holds it, from genanki's default group ``base``."""
+        return {
+            **base,
+            "id": PRESET_ID,
+            "name": self.name,
+            "mod": self.mod,
+            "new": {**base["new"], "bury": True, "perDay": self.new_per_day},
+            "rev": {**base["rev"], "bury": True},
+            "buryInterdayLearning": True,
+            "newGatherPriority": GATHER_LOWEST_POSITION,
+            "newSortOrder": SORT_ORDER_GATHERED,
+        }
+
+    @property
+    def digest(self) -> str:
+        return hashlib.blake2b(repr((self.name, self.new_per_day, GATHER_LOWEST_POSITION)).encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class Decks:
+    """What the package says about its decks besides their names: descriptions (HTML) and the preset."""
+
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    preset: Preset | None = None
+
+
 def package_bytes(
-    fragments: Iterable[Fragment], note_types: Mapping[str, NoteType], type_mods: dict[str, int], media: dict[str, Path]
+    fragments: Iterable[Fragment],
+    note_types: Mapping[str, NoteType],
+    type_mods: dict[str, int],
+    media: dict[str, Path],
+    decks: Decks = Decks(),  # noqa: B008  a frozen, empty default
 ) -> bytes:
     """The .apkg bytes for the notes of these fragments, in order; the same input gives the same bytes.
 
     ``type_mods`` maps note-type keys to modification times; ``media`` maps the names used in
     fields to the files to pack.
     """
-    return _zip(_database(list(fragments), note_types, type_mods), media)
+    return _zip(_database(list(fragments), note_types, type_mods, decks), media)
 
 
-def _database(fragments: list[Fragment], note_types: Mapping[str, NoteType], type_mods: dict[str, int]) -> bytes:
+def _deck_names(fragments: list[Fragment], decks: Decks) -> list[str]:
+    """Every deck the package holds: those with notes, those described, and (with a preset) their parents too."""
+    names = {name for f in fragments for name, _key in f.deck_notetypes} | set(decks.descriptions)
+    if decks.preset is not None:  # so that every level, not only the ones with notes, gets the preset
+        names |= {"::".join(name.split("::")[:depth]) for name in names for depth in range(1, name.count("::") + 1)}
+    return sorted(names)
+
+
+def _database(fragments: list[Fragment], note_types: Mapping[str, NoteType], type_mods: dict[str, int], decks: Decks) -> bytes:
     """The collection: genanki's schema, decks and note types, then every fragment's rows."""
     models = {key: _Model(nt, type_mods[key]) for key, nt in note_types.items()}
     # As genanki writes them: decks in name order, each note type naming the last deck it was written with.
     pairs = sorted({pair for f in fragments for pair in f.deck_notetypes})
-    decks = {str(deck_id(name)): genanki.Deck(deck_id(name), name).to_json() for name, _key in pairs}
+    deck_json = {}
+    for name in _deck_names(fragments, decks):
+        deck = genanki.Deck(deck_id(name), name, description=decks.descriptions.get(name, "")).to_json()
+        if decks.preset is not None:
+            deck["conf"] = PRESET_ID
+        deck_json[str(deck_id(name))] = deck
     model_json = {str(models[key].model_id): models[key].to_json(0, deck_id(name)) for name, key in pairs}
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         conn.executescript(APKG_SCHEMA)
         conn.executescript(APKG_COL)
-        col_decks, col_models = conn.execute("SELECT decks, models FROM col").fetchone()
+        col_decks, col_models, col_dconf = conn.execute("SELECT decks, models, dconf FROM col").fetchone()
+        dconf = json.loads(col_dconf)
+        if decks.preset is not None:
+            dconf[str(PRESET_ID)] = decks.preset.to_json(dconf["1"])
         conn.execute(
-            "UPDATE col SET decks = ?, models = ?",
-            (json.dumps({**json.loads(col_decks), **decks}), json.dumps({**json.loads(col_models), **model_json})),
-        )
+            "UPDATE col SET decks = ?, models = ?, dconf = ?",
+            (json.dumps({**json.loads(col_decks), **deck_json}), json.dumps({**json.loads(col_models), **model_json}),
+             json.dumps(dconf)),
+        )  # fmt: skip
         # Building the indexes once after the inserts is cheaper than updating them row by row.
         indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
         for name, _sql in indexes:

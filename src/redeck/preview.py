@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from redeck.build import CheckResult, run_pipeline
+from redeck.build import CheckResult, Run, run_pipeline
 from redeck.compile import Plan
 from redeck.media import read_media
 from redeck.model import Note, RedeckError
@@ -57,10 +57,11 @@ def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
     result = PreviewResult(run.check, out_dir)
     if not run.ok:
         return result
-    media = run.media
+    media = {**run.media, **run.top_media}
     by_deck: dict[str, list[Note]] = defaultdict(list)
     for note in run.notes:
         by_deck[note.deck].append(note)
+    top = run.deck_file.deck.value if run.deck_file is not None and run.deck_file.deck is not None else ""
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # Folders of our own with unique names: nothing of the user's beside the output is touched.
@@ -73,7 +74,9 @@ def build_preview(cards_dir: Path, out_dir: Path) -> PreviewResult:
         for name, path in media.items():
             (staging / "media" / name).write_bytes(read_media(path))
         pages = {deck: deck_page_name(deck) for deck in by_deck}
-        (staging / "index.html").write_text(index_page(by_deck, pages), encoding="utf-8")
+        entries = deck_entries(run, cards_dir, by_deck)
+        index = _media_links(index_page(entries, pages, top, run.top_description), set(media))
+        (staging / "index.html").write_text(index, encoding="utf-8")
         for deck, deck_notes in by_deck.items():
             body = "\n".join(card_html(note, set(media)) for note in deck_notes)
             (staging / pages[deck]).write_text(deck_page(deck, body, len(deck_notes)), encoding="utf-8")
@@ -154,18 +157,60 @@ def deck_page(deck: str, body: str, count: int) -> str:
     )
 
 
-def index_page(by_deck: dict[str, list[Note]], pages: dict[str, str]) -> str:
-    rows = "\n".join(
-        f'<li><a href="{pages[deck]}">{html.escape(deck)}</a> ({len(notes)} cards)</li>'
-        for deck, notes in sorted(by_deck.items())
-    )
-    total = sum(map(len, by_deck.values()))
+@dataclass(frozen=True)
+class DeckEntry:
+    """A deck on the index page: where it sits in the study order, its track and what it says of itself."""
+
+    name: str
+    track: str  # the top folder of the card tree its cards are in
+    description: str  # HTML, "" if none
+    notes: int
+
+
+def deck_entries(run: Run, cards_dir: Path, by_deck: dict[str, list[Note]]) -> list[DeckEntry]:
+    """The decks with cards, in study order (the order of their first card file)."""
+    from redeck.deckfile import described_decks
+
+    descriptions = described_decks(run.files)[0]
+    entries: dict[str, DeckEntry] = {}
+    for f in run.files:
+        parts = Path(f.path).relative_to(cards_dir).parts
+        track = parts[0] if len(parts) > 1 else ""
+        for deck, *_rest in f.decks:
+            if deck in by_deck and deck not in entries:
+                entries[deck] = DeckEntry(deck, track, descriptions.get(deck, ""), len(by_deck[deck]))
+    return list(entries.values())
+
+
+def index_page(entries: list[DeckEntry], pages: dict[str, str], top: str = "", top_description: str = "") -> str:
+    """The index: where to start, then every deck in study order under its track, with its description."""
+    total = sum(entry.notes for entry in entries)
+    tracks: dict[str, list[tuple[int, DeckEntry]]] = defaultdict(list)
+    for number, entry in enumerate(entries, start=1):
+        tracks[entry.track].append((number, entry))
+    sections = []
+    for track, numbered in tracks.items():
+        rows = "\n".join(
+            f'<li value="{number}"><a href="{pages[entry.name]}">{html.escape(entry.name)}</a> '
+            f'<span class="re-count">({entry.notes} cards)</span>'
+            + (f'<div class="re-about">{entry.description}</div>' if entry.description else "")
+            + "</li>"
+            for number, entry in numbered
+        )
+        title = f"<h2>{html.escape(track.title())}</h2>" if track else ""
+        sections.append(f'<section class="re-track">{title}<ol class="re-decks">\n{rows}\n</ol></section>')
+    start = ""
+    if entries:
+        first = entries[0]
+        start = f'<p class="re-start">Start here: <a href="{pages[first.name]}">{html.escape(first.name)}</a>. Decks are numbered in study order.</p>'
+    about = f'<div class="re-about re-top-about">{top_description}</div>' if top_description else ""
+    title = html.escape(top or "Decks")
     return _page(
-        "Decks",
-        f"""<header class="re-top"><h1>Decks</h1><span id="count">{total} cards in {len(by_deck)} decks</span></header>
-<main><ul class="re-decks">
-{rows}
-</ul></main>""",
+        top or "Decks",
+        f"""<header class="re-top"><h1>{title}</h1><span id="count">{total} cards in {len(entries)} decks</span></header>
+<main>{about}{start}
+{"".join(sections)}
+</main>""",
     )
 
 

@@ -80,8 +80,37 @@ def card_file_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "deck": {"type": "string", "pattern": DECK_REGEX, "description": "Anki deck path, levels joined by '::'."},
+            "description": _text("What the deck teaches, what it assumes and where it sits in the order (Markdown)."),
             "tags": _tags("Tags added to every card in the file."),
             "source": _text("Default source of every card in the file."),
             "cards": {"type": "array", "items": card},
         },
     }
+
+
+def deck_file_schema() -> dict[str, Any]:
+    """The JSON Schema of the deck file, ``cards/redeck.yaml``."""
+    text_map: dict[str, Any] = {"type": "object", "additionalProperties": TEXT}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID.replace("card-file", "deck-file"),
+        "title": "redeck deck file",
+        "description": "cards/redeck.yaml: the top deck, the study order and the deck options preset.",
+        "type": "object",
+        "required": ["deck", "units"],
+        "additionalProperties": False,
+        "properties": {
+            "deck": {"type": "string", "pattern": DECK_REGEX, "description": "The top deck; every card file's deck is under it."},
+            "description": _text("The top deck's overview: where to start, how long the deck takes (Markdown)."),
+            "units": {
+                "type": "array",
+                "description": "Every card file, relative to cards/, in the order a learner should study them.",
+                "items": {"type": "string", "pattern": r"\.yaml$"},
+                "uniqueItems": True,
+            },
+            "new-per-day": {"type": "integer", "minimum": 1, "maximum": 9999,
+                            "description": "New cards a day in the shipped deck options preset (default 20)."},
+            "glossary": {**text_map, "description": "Terms and the id of the card that teaches each: no card may use one earlier."},
+            "retired": {**text_map, "description": "Ids no longer in the tree, and why: they are never used again."},
+        },
+    }  # fmt: skip

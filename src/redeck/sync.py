@@ -102,6 +102,7 @@ def sync(
             return report
         report.new, report.updated = _import(col, package)
         _apply_moves(col, existing, by_guid)
+        _reposition_new_cards(col, [guid(card.id.value) for card in cards])
         stale_ids = [note.id for g, note in existing.items() if g not in by_guid]
         if stale == "prune" and stale_ids:
             col.remove_notes(stale_ids)
@@ -209,10 +210,29 @@ def _apply_moves(col, existing: dict, by_guid: dict[str, Card]) -> None:
             col.set_deck(to_move, target)
 
 
+def _reposition_new_cards(col, guids_in_order: list[str]) -> None:
+    """Put the collection's new cards of our notes in study order.
+
+    An import leaves an existing card's position as the first import gave it, so a learner who
+    imported an older layout would keep its order; the positions of cards already studied do not change.
+    """
+    by_guid = _our_notes(col)
+    new_cards = [
+        card.id
+        for g in guids_in_order
+        if g in by_guid
+        for card in sorted(by_guid[g].cards(), key=lambda c: c.ord)
+        if card.type == 0 and card.queue == 0  # new and not suspended or buried
+    ]
+    if new_cards:
+        col.sched.reposition_new_cards(new_cards, starting_from=1, step_size=1, randomize=False, shift_existing=False)
+
+
 def _import(col, package: Path) -> tuple[int, int]:
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    options = ImportAnkiPackageOptions(with_scheduling=False)
+    # The package's deck options preset (study order, siblings buried, daily limit) comes with it.
+    options = ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=True)
     log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package.resolve()), options=options)).log
     return len(log.new), len(log.updated)
 
