@@ -137,3 +137,22 @@ def test_without_anki_installed_sync_says_how_to_get_it(project):
                          cwd=tree.root, env=env, capture_output=True, text=True)  # fmt: skip
     assert run.returncode == 1
     assert "pip install 'redeck[sync]'" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_cloze_that_loses_a_deletion_leaves_no_empty_card_after_sync(tree, tmp_path, monkeypatch):
+    monkeypatch.chdir(tree.root)
+    path = tree.write("c.yaml", "deck: D\nsource: s\ncards:\n  - id: two-parts\n    cloze: 'A {{c1::one}} and {{c2::two}}.'\n")
+    col_path = tmp_path / "collection.anki2"
+    col = Collection(str(col_path))
+    import_package(col, tree.build().output)
+    assert col.card_count() == 2
+    col.close()
+    path.write_text(path.read_text().replace("{{c2::two}}", "two"))
+    result = CliRunner().invoke(cli, ["sync", "--collection", str(col_path), "-o", str(tree.output)])
+    assert result.exit_code == 0, result.output
+    assert "removed 1 empty card" in result.stdout
+    col = Collection(str(col_path))
+    try:
+        assert col.card_count() == 1 and col.get_card(col.find_cards("")[0]).ord == 0
+    finally:
+        col.close()

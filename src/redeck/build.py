@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING
 
 from redeck.compile import CompiledFile, Plan, across_files, compile_tree, cyclic_gc_paused
 from redeck.load import CardFile, card_files
-from redeck.model import Card, Note, Position, Problem, RedeckError, Text
+from redeck.model import Card, Note, Position, Problem, RedeckError
 
 if TYPE_CHECKING:
     from redeck.deckfile import DeckFile
-    from redeck.lock import Lock
+    from redeck.lock import Lock, StampLine
+    from redeck.package import Fragment
 
 DEFAULT_CARDS = Path("cards")
 DEFAULT_OUTPUT = Path("build/research-engineering.apkg")
+# The lock keys of what is stamped besides notes; a ':' keeps them apart from card ids.
+PRESET_KEY = "preset:options"
 
 
 class TreeError(RedeckError):
@@ -50,6 +53,7 @@ class Run:
     lock: Lock
     deck_file: DeckFile | None = None
     top_description: str = ""  # the deck file's description of the top deck, as HTML
+    release_notes: str = ""  # the deck file's release notes, as HTML
     top_media: Mapping[str, Path] = field(default_factory=dict)  # the images it shows, by name in the package
 
     @property
@@ -57,7 +61,7 @@ class Run:
         return not self.check.errors
 
     @property
-    def stamps(self) -> list[tuple[str, str, int]]:
+    def stamps(self) -> list[StampLine]:
         return [stamp for f in self.files for stamp in f.stamps]
 
     @property
@@ -114,28 +118,34 @@ def run_pipeline(cards_dir: Path, plan: Plan, now: int | None = None, cache: Pat
         raise TreeError(cards_dir, "no card files (*.yaml) in the card folder; nothing to build")
     if plan.strict and deck_file is not None and deck_file.glossary:
         plan = replace(plan, glossary=tuple(term.value for term, _card in deck_file.glossary))
-    lock = read_lock(cards_dir, int(time.time()) if now is None else now)
+    release = deck_file.release.value if deck_file is not None and deck_file.release is not None else ""
+    if release and deck_file is not None and deck_file.report is not None:
+        plan = replace(plan, report=deck_file.report.value)
+    lock = read_lock(cards_dir, int(time.time()) if now is None else now, release)
     with cyclic_gc_paused():
         files = compile_tree(files_found, lock, plan, cache=cache, jobs=jobs)
         problems += [p for f in files for p in f.problems] + across_files(files) + list(lock.problems)
-        problems += tree_problems(deck_file, files_found, files, cards_dir)
-        top_description, top_media = "", dict[str, Path]()
-        if deck_file is not None and deck_file.description is not None:
-            top_description, top_media, description_problems = _top_description(deck_file.description, cards_dir)
+        problems += tree_problems(deck_file, files_found, files, cards_dir, lock)
+        about, notes, top_media = "", "", dict[str, Path]()
+        if deck_file is not None:
+            about, notes, top_media, description_problems = _top_description(deck_file, cards_dir)
             problems += description_problems
     check = CheckResult(sorted(set(problems)), files=len(files), cards=sum(len(f.ids) for f in files))
-    return Run(files, check, lock, deck_file, top_description, top_media)
+    return Run(files, check, lock, deck_file, about, notes, top_media)
 
 
-def tree_problems(deck_file: DeckFile | None, found: list[CardFile], files: list[CompiledFile], cards_dir: Path) -> list[Problem]:
+def tree_problems(
+    deck_file: DeckFile | None, found: list[CardFile], files: list[CompiledFile], cards_dir: Path, lock: Lock
+) -> list[Problem]:
     """What only the whole tree shows: the study order, decks described twice, retired ids, the glossary."""
     from redeck.deckfile import check_glossary, check_order, check_retired, described_decks
+    from redeck.lock import RETIRED
 
     decks = [(deck, Position(f.path, line, col)) for f in files for deck, _about, line, col in f.decks]
     problems = described_decks(files)[1]
     if deck_file is not None:
         problems += check_order(deck_file, found, decks, cards_dir)
-        problems += check_retired(deck_file, files)
+        problems += check_retired(deck_file, files, [key for key, s in lock.stamps.items() if s.place == RETIRED])
         problems += check_glossary(deck_file, files)
     return problems
 
@@ -171,49 +181,87 @@ def build(
     run = run_pipeline(cards_dir, plan, now, cache if use_cache else None, jobs)
     if not run.ok:
         return BuildResult(run.check, output, run=run)
-    data, lock_bytes = _package(run)
+    data, lock_bytes, retired = _package(run)
     # The lock first: should the package not follow, the next build makes the same package from it.
     written = False if dry_run else write_together([(run.lock.path, lock_bytes), (output, data)])[1]
     return BuildResult(run.check, output, notes=len(run.stamps), cards=sum(f.anki_cards for f in run.files),
-                       changed=run.lock.changed(run.stamps), written=written, run=run)  # fmt: skip
+                       changed=run.lock.changed([*run.stamps, *retired]), written=written, run=run)  # fmt: skip
 
 
-def _package(run: Run) -> tuple[bytes, bytes]:
-    """The package's bytes and the lock file's, from a run without errors."""
+def _package(run: Run) -> tuple[bytes, bytes, list[StampLine]]:
+    """The package's bytes, the lock file's, and the stamps of the tombstones it carries, from a run without errors."""
     from redeck.deckfile import described_decks
+    from redeck.lock import Stamp, line_of
     from redeck.notetypes import note_types
     from redeck.package import Decks, Preset, package_bytes
+    from redeck.release import RETIRED_DECK, RETIRED_DECK_ABOUT, summary
 
     types = note_types()
     descriptions = described_decks(run.files)[0]
     preset = None
     deck_file = run.deck_file
+    fragments = [f.fragment for f in run.files if f.fragment is not None]
+    retired: list[StampLine] = []
     if deck_file is not None and deck_file.deck is not None:
         top = deck_file.deck.value
-        if run.top_description:
-            descriptions[top] = run.top_description
+        if run.lock.release:
+            fragment, retired = _tombstones(run, top, {i.value: r.value for i, r in deck_file.retired})
+            if fragment is not None:
+                fragments.append(fragment)
+                descriptions[f"{top}::{RETIRED_DECK}"] = RETIRED_DECK_ABOUT
+        about = run.top_description
+        if run.lock.release:
+            stamps_now = [Stamp(digest, mod, *rest) for _key, digest, mod, *rest in [*run.stamps, *retired]]
+            about += summary(run.lock.release, stamps_now, run.release_notes)
+        if about:
+            descriptions[top] = about
         preset = Preset(f"{top} (redeck)", deck_file.new_per_day)
     # Note types and the preset reach learners only when newer than what they have: they are stamped as notes are.
-    digests = {f"notetype:{key}": nt.digest for key, nt in types.items()} | ({"preset": preset.digest} if preset else {})
+    digests = {f"notetype:{key}": nt.digest for key, nt in types.items()} | ({PRESET_KEY: preset.digest} if preset else {})
     stamps = run.lock.stamp(digests)
     if preset is not None:
-        preset = Preset(preset.name, preset.new_per_day, stamps["preset"].mod)
+        preset = Preset(preset.name, preset.new_per_day, stamps[PRESET_KEY].mod)
     data = package_bytes(
-        [f.fragment for f in run.files if f.fragment is not None],
+        fragments,
         types,
         type_mods={key: stamps[f"notetype:{key}"].mod for key in types},
         media={**run.media, **run.top_media},
         decks=Decks(descriptions, preset),
     )
-    lock_bytes = run.lock.contents([*run.stamps, *((key, s.digest, s.mod) for key, s in stamps.items())])
-    return data, lock_bytes
+    lock_bytes = run.lock.contents([*run.stamps, *retired, *(line_of(key, s) for key, s in stamps.items())])
+    return data, lock_bytes, retired
 
 
-def _top_description(description: Text, cards_dir: Path) -> tuple[str, dict[str, Path], list[Problem]]:
-    """The top deck's description as HTML, the images it shows, and the problems with them."""
+def _tombstones(run: Run, top: str, reasons: dict[str, str]) -> tuple[Fragment | None, list[StampLine]]:
+    """The notes whose cards left the tree, as tombstones: a fragment of their rows and their stamps."""
+    from redeck.lock import RETIRED, digest, line_of
+    from redeck.notetypes import note_types
+    from redeck.package import fragment, guid
+    from redeck.release import tombstone
+
+    gone = run.lock.gone(line[0] for line in run.stamps)
+    if not gone:
+        return None, []
+    notes = []
+    for card_id, old in sorted(gone.items()):
+        # Retired once, a tombstone keeps its release: the next release must not announce it again.
+        release = old.changed if old.place == RETIRED and old.changed else run.lock.release
+        notes.append(tombstone(card_id, old.kind or "basic", top, release, reasons.get(card_id, "")))
+    stamps = run.lock.stamp(
+        {n.card_id: digest(n.notetype, n.fields, n.tags) for n in notes},
+        kinds={n.card_id: n.notetype for n in notes},
+        places=dict.fromkeys(gone, RETIRED),
+    )
+    mods = [stamps[n.card_id].mod for n in notes]
+    return fragment(notes, mods, [guid(n.card_id) for n in notes], note_types()), [line_of(k, s) for k, s in stamps.items()]
+
+
+def _top_description(deck_file: DeckFile, cards_dir: Path) -> tuple[str, str, dict[str, Path], list[Problem]]:
+    """The deck file's description and release notes as HTML, the images they show, and the problems with them."""
     from redeck.media import Media
     from redeck.render import Renderer
 
     renderer = Renderer(Media(cards_dir))
-    html = renderer.field(description, cards_dir)
-    return html, {name: path for path, name in renderer.media.names.items()}, renderer.problems
+    about = renderer.field(deck_file.description, cards_dir) if deck_file.description is not None else ""
+    notes = renderer.field(deck_file.release_notes, cards_dir) if deck_file.release_notes is not None else ""
+    return about, notes, {name: path for path, name in renderer.media.names.items()}, renderer.problems

@@ -298,6 +298,8 @@ def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool,
     for note in report.stale:
         click.echo(f"{would}{verb}: {note.front}")
     imported = f"{report.new} new" + ("" if dry_run else f", {report.updated} updated")
+    if report.emptied:
+        click.echo(f"removed {plural(report.emptied, 'empty card')} (a cloze that lost a deletion)")
     click.echo(f"{'dry run: nothing changed; ' if dry_run else '✓ '}{would}import {imported}, "
                f"{would}move {plural(len(report.moves), 'card')}, {len(report.stale)} stale", err=True)  # fmt: skip
 

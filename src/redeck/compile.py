@@ -40,6 +40,7 @@ class Plan:
 
     strict: bool = False  # the quality lint too (`check --strict`)
     glossary: tuple[str, ...] = ()  # with strict: terms whose uses are found, to check they come after their card
+    report: str = ""  # the deck file's report-a-problem URL template ("" for none)
     package: bool = False  # each file's package fragment (`build`)
     keep_cards: bool = False  # the loaded cards (`stats`, `sync`)
     keep_notes: bool = False  # the rendered notes (`preview`)
@@ -120,7 +121,7 @@ def compile_file(card_file: CardFile, data: bytes, lock: Lock, plan: Plan) -> Co
     compiled = replace(compiled, problems=tuple(problems), images=media.watched(), decks=decks)
     if not compiled.ok:
         return compiled
-    return _stamped(compiled, notes, media.names, lock, plan)
+    return _stamped(compiled, notes, renderable, card_file, media.names, lock, plan)
 
 
 def front_keys(cards: list[Card]) -> Iterator[tuple[str, int, int, bool]]:
@@ -168,10 +169,26 @@ def _render(
     return notes, tuple(decks.values()), renderer.media, renderer.problems
 
 
-def _stamped(compiled: CompiledFile, notes: list[Note], media: dict[Path, str], lock: Lock, plan: Plan) -> CompiledFile:
+def _stamped(
+    compiled: CompiledFile,
+    notes: list[Note],
+    cards: list[Card],
+    card_file: CardFile,
+    media: dict[Path, str],
+    lock: Lock,
+    plan: Plan,
+) -> CompiledFile:
     from redeck.lock import digest
+    from redeck.release import released_note
 
-    stamps = lock.stamp({note.card_id: digest(note.notetype, note.fields, note.tags) for note in notes})
+    # The report link's template is content too: a new template must reach every note.
+    stamps = lock.stamp(
+        {note.card_id: digest(note.notetype, note.fields, note.tags, *((plan.report,) if plan.report else ())) for note in notes},
+        kinds={note.card_id: note.notetype for note in notes},
+        places={card.id.value: f"{card_file.relative}:{card.pos.line}" for card in cards},
+    )
+    if lock.release:
+        notes = [released_note(note, stamps[note.card_id], plan.report) for note in notes]
     fragment = None
     if plan.package:
         from redeck.notetypes import note_types
@@ -182,7 +199,7 @@ def _stamped(compiled: CompiledFile, notes: list[Note], media: dict[Path, str], 
         fragment = make_fragment(notes, mods, [guid(note.card_id) for note in notes], note_types())
     return replace(
         compiled,
-        stamps=tuple((card_id, stamp.digest, stamp.mod) for card_id, stamp in stamps.items()),
+        stamps=tuple((card_id, *stamp) for card_id, stamp in stamps.items()),
         fragment=fragment,
         media=tuple((str(path), name) for path, name in media.items()),
         notes=tuple(notes) if plan.keep_notes else (),

@@ -8,6 +8,7 @@ package with Anki's defaults still meets prerequisites first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,10 @@ from redeck.model import Position, Problem, Text, excerpt
 if TYPE_CHECKING:
     from redeck.compile import CompiledFile
 
-KEYS = ("deck", "description", "units", "new-per-day", "glossary", "retired")
+KEYS = ("deck", "description", "release", "release-notes", "report", "units", "new-per-day", "glossary", "retired")
 DEFAULT_NEW_PER_DAY = 20
+RELEASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")  # it becomes part of a tag: changed::<release>
+REPORT_FIELDS = ("title", "body", "id", "file", "line", "release")
 MAX_NEW_PER_DAY = 9999
 
 
@@ -33,6 +36,9 @@ class DeckFile:
     path: Path
     deck: Text | None = None  # the top deck, e.g. "Research Engineering"
     description: Text | None = None  # the top deck's overview (Markdown)
+    release: Text | None = None  # the deck's release, e.g. "2026.12": notes are tagged with it when they change
+    release_notes: Text | None = None  # what the maintainers say of this release (Markdown), shown on the top deck
+    report: Text | None = None  # a URL template for "Report a problem" links, with {title}, {body}, {id}, ...
     units: tuple[Text, ...] = ()  # card files relative to the tree, in study order
     new_per_day: int = DEFAULT_NEW_PER_DAY  # the preset's daily limit of new cards
     glossary: tuple[tuple[Text, Text], ...] = ()  # (term, id of the card that teaches it)
@@ -81,12 +87,36 @@ class _DeckFileReader(FileReader):
             path=self.path,
             deck=self.text_value(values.get("deck"), "deck"),
             description=self.text_value(values.get("description"), "description"),
+            release=self.release(values.get("release")),
+            release_notes=self.text_value(values.get("release-notes"), "release-notes"),
+            report=self.report(values.get("report")),
             units=self.text_list(values.get("units"), "units"),
             new_per_day=self.count(values.get("new-per-day"), "new-per-day"),
             glossary=self.pairs(values.get("glossary"), "glossary"),
             retired=self.pairs(values.get("retired"), "retired"),
         )
         return deck_file, self.problems
+
+    def release(self, node: yaml.Node | None) -> Text | None:
+        text = self.text_value(node, "release")
+        if text is not None and not RELEASE.fullmatch(text.value):
+            self.error(node, "structure", "a release is one word of letters, digits, '.', '-' or '_', e.g. 2026.12")  # type: ignore[arg-type]
+            return None
+        return text
+
+    def report(self, node: yaml.Node | None) -> Text | None:
+        text = self.text_value(node, "report")
+        if text is None:
+            return None
+        try:
+            text.value.format_map(dict.fromkeys(REPORT_FIELDS, ""))
+        except (KeyError, ValueError, IndexError) as exc:
+            self.error(node, "structure", f"report: a URL template may use {{{'}, {'.join(REPORT_FIELDS)}}} only ({exc})")  # type: ignore[arg-type]
+            return None
+        if not text.value.startswith(("https://", "http://")):
+            self.error(node, "structure", "report: the template must be an http(s) URL")  # type: ignore[arg-type]
+            return None
+        return text
 
     def count(self, node: yaml.Node | None, key: str) -> int:
         if node is None:
@@ -192,9 +222,13 @@ def described_decks(files: Iterable[CompiledFile]) -> tuple[dict[str, str], list
     return {deck: about for deck, (about, _pos) in descriptions.items()}, problems
 
 
-def check_retired(deck_file: DeckFile, files: Iterable[CompiledFile]) -> list[Problem]:
-    """A retired id is never used again: Anki would take the new card for the old note, history and all."""
-    retired = {card_id.value: reason.value for card_id, reason in deck_file.retired}
+def check_retired(deck_file: DeckFile, files: Iterable[CompiledFile], tombstones: Iterable[str] = ()) -> list[Problem]:
+    """A retired id is never used again: Anki would take the new card for the old note, history and all.
+
+    Retired ids are those the deck file lists and those the lock keeps as tombstones (``tombstones``).
+    """
+    retired = dict.fromkeys(tombstones, "the lock keeps it as a tombstone; delete its line there to bring the card back")
+    retired.update((card_id.value, reason.value) for card_id, reason in deck_file.retired)
     return [
         Problem(
             f.path,
@@ -202,7 +236,7 @@ def check_retired(deck_file: DeckFile, files: Iterable[CompiledFile]) -> list[Pr
             col,
             "error",
             "retired-id",
-            f"id '{excerpt(card_id)}' was retired ({excerpt(retired[card_id], 60)}); give this card a new id",
+            f"id '{excerpt(card_id)}' was retired ({excerpt(retired[card_id], 120)}); give this card a new id",
         )  # fmt: skip
         for f in files
         for card_id, line, col in f.ids

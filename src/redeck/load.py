@@ -49,6 +49,11 @@ class CardFile:
     root: Path
     top_folder: str = ""  # the folder directly under the root that holds it: its cards get it as a tag
     problem: Problem | None = None
+    rel: str = ""  # its path relative to the tree, with '/'
+
+    @property
+    def relative(self) -> str:
+        return self.rel or self.path.name
 
     def unreadable(self, exc: OSError) -> Problem:
         return unreadable(self.path, exc)
@@ -79,7 +84,7 @@ def card_files(cards_dir: Path) -> list[CardFile]:
                 continue
             path = Path(entry.path)
             rel = (*parts, entry.name)
-            card_file = CardFile(path, root, rel[0] if len(rel) > 1 else "")
+            card_file = CardFile(path, root, rel[0] if len(rel) > 1 else "", rel="/".join(rel))
             if entry.is_symlink():
                 target = _link_target(path, root)
                 if isinstance(target, Problem):
@@ -94,7 +99,8 @@ def card_files(cards_dir: Path) -> list[CardFile]:
                 folders.append((path, rel))
             elif entry.name.endswith(".yaml"):
                 if not path.is_file():
-                    card_file = CardFile(path, root, problem=Problem(str(path), 1, 1, "error", "io", "not a regular file"))
+                    card_file = CardFile(path, root, problem=Problem(str(path), 1, 1, "error", "io", "not a regular file"),
+                                         rel="/".join(rel))  # fmt: skip
                 found.append(("/".join(rel), card_file))
     return [card_file for _, card_file in sorted(found, key=lambda item: item[0])]
 

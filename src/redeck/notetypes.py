@@ -56,6 +56,7 @@ hr#answer { border: none; border-top: 1px solid var(--re-rule); margin: 1em auto
   background: var(--re-extra-bg); border-left: 3px solid var(--re-rule); border-radius: 4px; }
 .re-source { margin-top: 1.2em; font-size: 0.65em; color: var(--re-muted); }
 .re-source a { color: var(--re-muted); }
+.re-source a.re-report { margin-left: 0.4em; white-space: nowrap; opacity: 0.8; }
 a { color: var(--re-accent); }
 .cloze { font-weight: 600; color: var(--re-accent); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em;

@@ -90,7 +90,7 @@ def fragment(notes: Sequence[Note], mods: Sequence[int], guids: Sequence[str], n
     """The rows for these notes (in source order), with their modification times and GUIDs.
 
     genanki's own ``Note.write_to_db`` stamps every note with the package's one time (docs/anki-importer.md,
-    rule 8) and renders the templates once per note to find its cards; we know each note's time and
+    rule 12) and renders the templates once per note to find its cards; we know each note's time and
     card ordinals, so the rows are written here, with the values genanki writes.
     """
     note_rows: list[tuple[object, ...]] = []

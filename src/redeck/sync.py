@@ -61,6 +61,7 @@ class SyncReport:
     updated: int = 0
     moves: list[Move] = field(default_factory=list)
     stale: list[StaleNote] = field(default_factory=list)
+    emptied: int = 0  # cards of redeck's notes left empty (a cloze that lost a deletion), removed
 
 
 def sync(
@@ -103,6 +104,7 @@ def sync(
         report.new, report.updated = _import(col, package)
         _apply_moves(col, existing, by_guid)
         _reposition_new_cards(col, [guid(card.id.value) for card in cards])
+        report.emptied = _remove_empty_cards(col)
         stale_ids = [note.id for g, note in existing.items() if g not in by_guid]
         if stale == "prune" and stale_ids:
             col.remove_notes(stale_ids)
@@ -208,6 +210,19 @@ def _apply_moves(col, existing: dict, by_guid: dict[str, Card]) -> None:
         to_move = [c.id for c in note.cards() if not c.odid and c.did != target]
         if to_move:
             col.set_deck(to_move, target)
+
+
+def _remove_empty_cards(col) -> int:
+    """Remove the cards of redeck's notes that an update left with nothing to ask.
+
+    When a cloze loses a deletion, Anki's import keeps the old card, blank (Tools → Empty Cards
+    would remove it); a note redeck keeps always has at least one card that is not empty.
+    """
+    ours = {note.id for note in _our_notes(col).values()}
+    empty = [cid for note in col.get_empty_cards().notes if note.note_id in ours for cid in note.card_ids]
+    if empty:
+        col.remove_cards_and_orphaned_notes(empty)
+    return len(empty)
 
 
 def _reposition_new_cards(col, guids_in_order: list[str]) -> None:
