@@ -189,8 +189,8 @@ def test_an_image_saved_again_while_it_is_read_is_read_again_next_build(tree, mo
 def test_a_file_saved_again_before_its_worker_reads_it_is_not_cached_under_the_old_bytes(tree):
     from redeck import compile as compiling
     from redeck.cache import file_key
-    from redeck.load import card_files
     from redeck.lock import read_lock
+    from redeck.tree import card_files
 
     tree.write("area/topic0.yaml", TOPIC.format(n=0))
     (card_file,) = card_files(tree.cards)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redeck.compile import CompiledFile, Plan, across_files, compile_tree, cyclic_gc_paused
-from redeck.load import CardFile, card_files
 from redeck.model import Card, Note, Position, Problem, RedeckError
+from redeck.tree import CardFile, card_files
 
 if TYPE_CHECKING:
     from redeck.deckfile import DeckFile

@@ -20,8 +20,8 @@ import redeck
 
 if TYPE_CHECKING:
     from redeck.compile import CompiledFile
-    from redeck.load import CardFile
     from redeck.lock import Lock
+    from redeck.tree import CardFile
 
 CACHE_NAME = ".redeck-cache"
 SUFFIX = ".entry"

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redeck.check import check_cards, duplicate_ids
-from redeck.load import CardFile, decode, load_text
+from redeck.load import decode, load_text
 from redeck.model import Card, Note, Position, Problem, RedeckError, anki_cards
+from redeck.tree import CardFile
 
 if TYPE_CHECKING:
     from redeck.lock import Lock, StampLine

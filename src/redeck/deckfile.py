@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from redeck.load import DECK_FILE, CardFile, FileReader, compose, decode
+from redeck.load import FileReader, compose, decode
 from redeck.model import Position, Problem, Text, excerpt
+from redeck.tree import DECK_FILE, CardFile
 
 if TYPE_CHECKING:
     from redeck.compile import CompiledFile
@@ -155,12 +156,8 @@ def in_study_order(files: list[CardFile], deck_file: DeckFile | None, cards_dir:
     if deck_file is None:
         return files
     rank = {name: index for index, name in enumerate(deck_file.unit_names)}
-    position = {card_file.path: rank.get(_relative(card_file.path, cards_dir), len(rank)) for card_file in files}
+    position = {card_file.path: rank.get(card_file.relative, len(rank)) for card_file in files}
     return sorted(files, key=lambda card_file: position[card_file.path])  # stable: the rest keep path order
-
-
-def _relative(path: Path, cards_dir: Path) -> str:
-    return path.relative_to(cards_dir).as_posix()
 
 
 def anki_order(deck: str) -> tuple[str, ...]:
@@ -177,7 +174,7 @@ def check_order(
     """
     problems: list[Problem] = []
     listed: dict[str, Text] = {}
-    present = {_relative(card_file.path, cards_dir) for card_file in files}
+    present = {card_file.relative for card_file in files}
     for unit in deck_file.units:
         if unit.value in listed:
             first = listed[unit.value].pos
@@ -188,7 +185,7 @@ def check_order(
             problems.append(Problem.at(unit.pos, "order", f"no card file '{excerpt(unit.value)}' in the card folder"))
         listed.setdefault(unit.value, unit)
     for card_file in files:
-        if card_file.problem is None and _relative(card_file.path, cards_dir) not in listed:
+        if card_file.problem is None and card_file.relative not in listed:
             problems.append(Problem(str(card_file.path), 1, 1, "error", "order",
                                     f"card file is not in the study order: add it to 'units' in {deck_file.path}"))  # fmt: skip
     top = deck_file.deck.value if deck_file.deck is not None else ""
