@@ -175,7 +175,7 @@ def test_rich_content_shows_correctly_in_anki(tree, collection):
     note = note_by_front(collection, r"What is the arithmetic intensity of an op, \(I\)?")
     assert r"\(I = \frac{F}{B}\)" in note["Back"] and r"\[ \frac{\text{FLOP/s}}{\text{bytes/s}} \]" in note["Back"]
     assert "<strong>FLOPs per byte</strong>" in note["Back"]
-    assert '<div class="highlight">' in note["Extra"] and '<span class="n">intensity</span>' in note["Extra"]
+    assert '<div class="highlight"' in note["Extra"] and '<span class="n">intensity</span>' in note["Extra"]
     assert '<a href="https://jax-ml.github.io/scaling-book/roofline/">' in note["Source"]
     card = note.cards()[0]
     assert r"\(I\)" in card.question() and "re-source" in card.answer()

@@ -163,6 +163,7 @@ def build(
     dry_run: bool = False,
     keep_cards: bool = False,
     protected: tuple[Path, ...] = (),
+    keep_notes: bool = False,
 ) -> BuildResult:
     """Check the tree and, if it has no errors, write the package and the lock file, both or neither.
 
@@ -176,7 +177,7 @@ def build(
 
     check_output(output, cards_dir, protected)
     cache = cache_dir(output)
-    plan = Plan(package=True, keep_cards=keep_cards)
+    plan = Plan(package=True, keep_cards=keep_cards, keep_notes=keep_notes)
     use_cache = not dry_run and plan.cacheable and usable(cache)
     run = run_pipeline(cards_dir, plan, now, cache if use_cache else None, jobs)
     if not run.ok:

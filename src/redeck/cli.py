@@ -273,8 +273,11 @@ def schema(deck_file: bool) -> None:
 @click.option("--suspend", "stale", flag_value="suspend", help="Suspend them instead.")
 @click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
 @click.option("--yes", is_flag=True, help="Confirm a prune that deletes more than a tenth of redeck's notes.")
+@click.option("--prefer", type=click.Choice(["anki", "cards"]), default=None,
+              help="For notes edited both in Anki and in the cards: keep Anki's copy, or write the card's.")  # fmt: skip
 @package_output
-def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool, yes: bool, output: Path) -> None:
+def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool, yes: bool, prefer: str | None,
+         output: Path) -> None:  # fmt: skip
     """Build, import into a collection, and make the changes an import cannot.
 
     Moves cards whose deck changed and, with --prune or --suspend, handles notes deleted from the
@@ -284,7 +287,8 @@ def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool,
     from redeck.sync import sync as run_sync
 
     try:
-        report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run, confirm_many=yes)
+        report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run, confirm_many=yes,
+                          prefer=prefer or "ask")  # type: ignore[arg-type]  # fmt: skip
     except PruneTooLarge as exc:
         _fail(f"{exc}: run again with --yes to delete them")
     _print_problems(report.build.check.problems)
@@ -298,10 +302,58 @@ def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool,
     for note in report.stale:
         click.echo(f"{would}{verb}: {note.front}")
     imported = f"{report.new} new" + ("" if dry_run else f", {report.updated} updated")
+    _print_edits(report, would)
     if report.emptied:
         click.echo(f"removed {plural(report.emptied, 'empty card')} (a cloze that lost a deletion)")
     click.echo(f"{'dry run: nothing changed; ' if dry_run else '✓ '}{would}import {imported}, "
                f"{would}move {plural(len(report.moves), 'card')}, {len(report.stale)} stale", err=True)  # fmt: skip
+    if report.conflicts:
+        click.echo(f"✗ {plural(len(report.conflicts), 'conflict')}: Anki's copy kept; choose with --prefer anki or "
+                   "--prefer cards, or bring Anki's edits home with redeck pull", err=True)  # fmt: skip
+        sys.exit(1)
+
+
+@cli.command()
+@cards_location
+@click.option("--collection", "collection_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Anki collection file (collection.anki2 in your profile folder). Close Anki first.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Print the change to the card files as a diff, and change nothing.")
+def pull(cards: Path, collection_path: Path, dry_run: bool) -> None:
+    """Write edits made in Anki back into the card files.
+
+    Each field edited in Anki since the last sync is turned back into Markdown and written over its
+    value in the YAML; nothing else in the file changes. A field that would not render back exactly is
+    refused, and then nothing is written. Needs: pip install 'redeck[sync]'.
+    """
+    from redeck.pull import pull as run_pull
+
+    report = run_pull(cards, collection_path, dry_run=dry_run)
+    if dry_run and report.diff:
+        click.echo(report.diff, nl=False)
+    for card_id in report.conflicts:
+        click.echo(f"conflict: {card_id} changed in Anki and in the cards: not pulled (see redeck sync --prefer)")
+    fields = plural(len(report.pulled), "field")
+    done = (
+        f"dry run: nothing changed; would pull {fields}"
+        if dry_run
+        else f"✓ pulled {fields} into {plural(len(report.files), 'file')}"
+    )
+    click.echo(done + ("; run redeck build next" if report.pulled and not dry_run else ""), err=True)
+    sys.exit(1 if report.conflicts else 0)
+
+
+def _print_edits(report: Any, would: str) -> None:
+    """One line per note whose copy in Anki and in the cards differ, saying what sync does with it."""
+    for edit in report.edits:
+        if edit.kind == "anki":
+            action = "kept; redeck pull writes it into the cards"
+            click.echo(f"edited in Anki: {edit.card_id} ({edit.diff()}): {would}{action}")
+        elif edit.kind == "both":
+            action = {"ask": "Anki's copy kept", "anki": "Anki's copy kept", "cards": "the card's copy written"}[report.prefer]
+            click.echo(f"conflict: {edit.card_id} changed in Anki and in the cards ({edit.diff()}): {would}{action}")
+        elif edit.anki_newer:
+            action = "Anki's copy kept (--prefer anki)" if report.prefer == "anki" else "written directly"
+            click.echo(f"changed in the cards: {edit.card_id}: Anki's copy is newer, so an import skips it: {would}{action}")
 
 
 def _taken_ids(cards_dir: Path) -> set[str]:

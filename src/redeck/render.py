@@ -108,7 +108,11 @@ class Renderer:
             return match.group()
         if self._formatter is None:
             self._formatter = HtmlFormatter(cssclass="highlight")
-        return highlight(html.unescape(match.group(2)), lexer, self._formatter).strip()
+        out = highlight(html.unescape(match.group(2)), lexer, self._formatter).strip()
+        # The language, kept where `redeck pull` can read it back: Pygments' markup alone does not say it.
+        return out.replace(
+            '<div class="highlight">', f'<div class="highlight" data-lang="{html.escape(language, quote=True)}">', 1
+        )
 
 
 def plain_text(html_text: str) -> str:

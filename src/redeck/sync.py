@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from redeck.build import BuildResult, build
+from redeck.edits import NoteEdit, Prefer, classify, fields_digest, save_written_state, written_state
 from redeck.model import Card, RedeckError
 from redeck.notetypes import BASIC_ID, CLOZE_ID
 from redeck.package import guid
@@ -62,6 +63,13 @@ class SyncReport:
     moves: list[Move] = field(default_factory=list)
     stale: list[StaleNote] = field(default_factory=list)
     emptied: int = 0  # cards of redeck's notes left empty (a cloze that lost a deletion), removed
+    edits: list[NoteEdit] = field(default_factory=list)  # notes whose collection copy differs from the package
+    prefer: Prefer = "ask"
+
+    @property
+    def conflicts(self) -> list[NoteEdit]:
+        """Notes edited both in Anki and in the cards, that no ``prefer`` resolved (Anki's copy was kept)."""
+        return [e for e in self.edits if e.kind == "both" and self.prefer == "ask"]
 
 
 def sync(
@@ -71,16 +79,19 @@ def sync(
     stale: Stale = "keep",
     dry_run: bool = False,
     confirm_many: bool = False,
+    prefer: Prefer = "ask",
 ) -> SyncReport:
     """Build the package, import it into the collection, move cards whose deck changed, handle stale notes.
 
     Nothing in the collection changes if the build finds any error; a prune of more than a tenth of
-    redeck's notes (and more than ten) needs ``confirm_many``.
+    redeck's notes (and more than ten) needs ``confirm_many``. A note edited in Anki keeps Anki's
+    copy, even when its card changed too (a conflict), unless ``prefer`` is "cards"; a card's change
+    that the import would skip (Anki's copy is newer) is written directly, unless ``prefer`` is "anki".
     """
     inspect_collection(collection_path)
     # A dry run only reads: no package, no lock file, no collection write.
-    result = build(cards_dir, package, dry_run=dry_run, keep_cards=True, protected=(collection_path,))
-    report = SyncReport(result, dry_run=dry_run, stale_action=stale)
+    result = build(cards_dir, package, dry_run=dry_run, keep_cards=True, keep_notes=True, protected=(collection_path,))
+    report = SyncReport(result, dry_run=dry_run, stale_action=stale, prefer=prefer)
     if not result.ok or result.run is None:
         return report
     cards = result.run.cards
@@ -93,6 +104,12 @@ def sync(
             StaleNote(_plain(note.fields[0]), len(note.card_ids())) for g, note in sorted(existing.items()) if g not in by_guid
         ]
         report.new = sum(1 for g in by_guid if g not in existing)
+        packaged = _packaged(result)
+        written = written_state(col)
+        report.edits = classify(
+            {g: (note.guid, tuple(note.fields), note.mod) for g, note in existing.items()}, packaged, written,
+            {n.card_id: FIELD_NAMES[n.notetype] for n in result.run.notes},
+        )  # fmt: skip
         if stale == "prune" and not confirm_many and _too_many(len(report.stale), len(existing)):
             raise PruneTooLarge(
                 collection_path,
@@ -102,6 +119,8 @@ def sync(
         if dry_run:
             return report
         report.new, report.updated = _import(col, package)
+        _settle_edits(col, existing, report.edits, prefer)
+        save_written_state(col, _now_written(written, packaged, report.edits, prefer))
         _apply_moves(col, existing, by_guid)
         _reposition_new_cards(col, [guid(card.id.value) for card in cards])
         report.emptied = _remove_empty_cards(col)
@@ -210,6 +229,44 @@ def _apply_moves(col, existing: dict, by_guid: dict[str, Card]) -> None:
         to_move = [c.id for c in note.cards() if not c.odid and c.did != target]
         if to_move:
             col.set_deck(to_move, target)
+
+
+FIELD_NAMES = {"basic": ("Front", "Back", "Extra", "Source", "Reverse"), "cloze": ("Text", "Extra", "Source")}
+
+
+def _packaged(result: BuildResult) -> dict[str, tuple[str, tuple[str, ...], int]]:
+    """The package's notes by GUID: card id, fields and modification time."""
+    assert result.run is not None
+    mods = {line[0]: line[2] for line in result.run.stamps}
+    return {guid(n.card_id): (n.card_id, n.fields, mods[n.card_id]) for n in result.run.notes}
+
+
+def _keeps_anki(edit: NoteEdit, prefer: Prefer) -> bool:
+    return edit.kind == "anki" or (edit.kind == "both" and prefer != "cards") or (edit.kind == "cards" and prefer == "anki")
+
+
+def _settle_edits(col, existing: dict, edits: list[NoteEdit], prefer: Prefer) -> None:
+    """After the import: put back what Anki's copy said where it is kept, write the card's where it wins."""
+    by_id = {note.guid: note for note in existing.values()}
+    for edit in edits:
+        note = col.get_note(by_id[guid(edit.card_id)].id)
+        wanted = edit.anki_fields if _keeps_anki(edit, prefer) else edit.package_fields
+        if tuple(note.fields) != tuple(wanted):
+            for index, value in enumerate(wanted):
+                note.fields[index] = value
+            col.update_note(note)
+
+
+def _now_written(
+    written: dict[str, str], packaged: dict[str, tuple[str, tuple[str, ...], int]], edits: list[NoteEdit], prefer: Prefer
+) -> dict[str, str]:
+    """What redeck has now written into the collection: the package's copy, except where Anki's was kept."""
+    kept = {guid(e.card_id) for e in edits if _keeps_anki(e, prefer)}
+    state = dict(written)
+    for g, (_card_id, fields, _mod) in packaged.items():
+        if g not in kept or g not in state:
+            state[g] = fields_digest(fields)
+    return state
 
 
 def _remove_empty_cards(col) -> int:
