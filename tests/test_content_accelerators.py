@@ -145,15 +145,23 @@ def test_google_ici_per_chip_vs_book_per_link(chip, per_chip_card, ports):
     assert_close(google_gb * 1e9 / ports / 2, book_link, 0.12, f"{chip} ICI per link")
 
 
-def test_v5e_hbm_reconciliation_card_matches_spec():
-    assert_cites("tpu-v5e-hbm-why-sources-differ", hbm_bw("v5e"))
+def test_v5e_hbm_gb_matches_bytes():
     assert_close(quantity("tpu-v5e-hbm-bandwidth", "GB/s"), hbm_bw("v5e") / 1e9, 0.001, "v5e GB/s vs bytes/s")
 
 
 def test_v5p_hbm_gib_equals_gb():
-    # 2,575 GiB/s and 2,765 GB/s are the same rate
-    assert_close(2575 * 2**30, hbm_bw("v5p"), 0.002, "v5p 2575 GiB/s vs bytes/s")
-    assert_cites("tpu-v5p-hbm-why-sources-differ", hbm_bw("v5p"))
+    # 2,575 GiB/s and 2,765 GB/s are the same rate; the spec card quotes both
+    assert_close(quantity("tpu-v5p-hbm-bandwidth", "GiB/s", field="extra") * 2**30, hbm_bw("v5p"), 0.002, "v5p GiB/s vs bytes/s")
+    assert_close(quantity("tpu-v5p-hbm-bandwidth", "GB/s"), hbm_bw("v5p") / 1e9, 0.001, "v5p GB/s vs bytes/s")
+
+
+def test_google_ici_per_chip_to_per_link_example():
+    """The conversion card's worked example: Google's v6e per-chip total ÷ ports ÷ 2 directions."""
+    cid = "tpu-ici-per-chip-to-per-link"
+    per_chip = quantity("tpu-v6e-ici-bidirectional-per-chip", "GB/s")
+    assert_cites(cid, per_chip, field="extra")
+    assert_close(quantity(cid, "GB/s", field="extra", nth=1), per_chip / 4 / 2, 0.001, cid)
+    assert_cites(cid, ici_one_way("v5p"), field="extra")  # the book's v6e link figure equals v5p's
 
 
 # ============================================================================================= rooflines

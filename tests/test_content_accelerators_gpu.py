@@ -1,4 +1,4 @@
-"""Consistency checks for the GPU and collectives cards (cards/accelerators/gpu.yaml, collectives.yaml).
+"""Consistency checks for the GPU and collectives cards (cards/accelerators/gpu.yaml, gpu-spec-details.yaml, collectives.yaml).
 
 Derived cards (critical batch sizes, per-GPU NVLink totals, collective times, busbw factors) must agree with
 the spec cards they are computed from. A number changed in one card makes these tests fail until every card
@@ -15,7 +15,7 @@ import pytest
 from cardtext import CARDS_ROOT, NUMBER, load_cards
 
 CARD_DIR = CARDS_ROOT / "accelerators"
-FILES = ("gpu.yaml", "collectives.yaml")
+FILES = ("gpu.yaml", "gpu-spec-details.yaml", "collectives.yaml")
 
 # unit text as written in the cards -> factor to SI base (FLOP/s, bytes/s, bytes, seconds, or a plain count)
 UNITS = {
@@ -197,20 +197,24 @@ def test_register_file_and_occupancy():
     assert val("gpu-register-file-per-sm", "registers", 1) * subparts == regs
     warp = int(re.search(r"(\d+) threads", text("gpu-warp-size")).group(1))
     per_thread = int(re.search(r"uses (\d+) registers", text("gpu-register-pressure-occupancy", "front")).group(1))
-    assert val("gpu-register-pressure-occupancy", "warps", 0) == regs // (warp * per_thread)
-    assert val("gpu-register-pressure-occupancy", "warps", 1) == val("gpu-max-resident-warps", "warps")
+    warps = val("gpu-register-pressure-occupancy", "warps", 0)
+    assert warps == regs // (warp * per_thread)
+    per_subpartition = int(re.search(r"(\d+) per subpartition", text("gpu-register-pressure-occupancy")).group(1))
+    assert per_subpartition * subparts == warps
+    assert warps < val("gpu-max-resident-warps", "warps")
     assert per_thread <= val("gpu-max-registers-per-thread", "registers")  # the premise must be within the hardware cap
 
 
 def test_shared_memory_per_block_is_per_sm_minus_reserved():
     reserved = val("gpu-shared-memory-reserved-per-block", "KB")
+    assert val("gpu-shared-memory-reserved-per-block", "KB", field="front") == reserved
     for cid in ("gpu-h100-shared-memory-per-sm", "gpu-a100-shared-memory-per-sm"):
-        per_sm, unified, per_block = (val(cid, "KB", i) for i in range(3))
+        per_sm = val(cid, "KB")  # the largest shared-memory carveout
+        unified = val(cid, "KB", field="front")  # the whole unified L1/shared array the front names
+        per_block = val(cid, "KB", field="extra")
         assert per_block == per_sm - reserved
         assert per_sm < unified
-    assert val("gpu-shared-memory-48kb-default", "KB", 1) == val("gpu-h100-shared-memory-per-sm", "KB", 2)
-    assert val("gpu-shared-memory-reserved-per-block", "KB", 0, field="front") == val("gpu-h100-shared-memory-per-sm", "KB", 2)
-    assert val("gpu-shared-memory-reserved-per-block", "KB", 1, field="front") == val("gpu-h100-shared-memory-per-sm", "KB", 0)
+    assert val("gpu-shared-memory-48kb-default", "KB") < val("gpu-h100-shared-memory-per-sm", "KB", field="extra")
 
 
 def test_onchip_memory_total():
@@ -260,7 +264,8 @@ def test_h100_node_bandwidths():
     assert close(switch, ports * val("gpu-nvlink4-per-link", "GB/s", 0), 0.01)
     assert close(val("gpu-h100-node-peak-bandwidth", "TB/s", 0), 8 * gpu, 0.01)
     assert close(val("gpu-h100-node-peak-bandwidth", "TB/s", 1), 4 * switch, 0.01)
-    assert close(val("gpu-h100-node-bisection", "TB/s"), 2 * 4 * gpu, 0.01)
+    assert close(val("gpu-h100-node-bisection", "TB/s", field="front"), 2 * 4 * gpu, 0.01)  # both directions
+    assert close(val("gpu-h100-node-bisection", "TB/s"), 4 * gpu, 0.01)  # one direction across the cut
     assert val("gpu-h100-node-bisection", "GB/s") == gpu
 
 
@@ -272,7 +277,6 @@ def test_scale_out_bandwidths():
     assert val("gpu-ndr-link-bandwidth", "GB/s") == nic
     assert val("gpu-nvlink-vs-scaleout-per-gpu", "GB/s", 0) == val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
     assert val("gpu-nvlink-vs-scaleout-per-gpu", "GB/s", 1) == egress / 8
-    assert val("gpu-nvlink-vs-scaleout-per-gpu", "Gb/s") == nic
     assert val("gpu-fat-tree-full-bisection", "GB/s") == egress
 
 
@@ -287,6 +291,20 @@ def test_gb200_nvl72_totals():
     assert val("gpu-gb200-nvl72-egress", "GB/s") == h100_node
     assert close(egress, 9 * h100_node, 0.01)
     assert close(egress / gpus, h100_node / 8, 0.01)  # per GPU unchanged
+    per_host = int(re.search(r"(\d+) GPUs", text("gpu-gb200-nvl72-gpus-per-host")).group(1))
+    hosts = int(re.search(r"spans (\d+) hosts", text("gpu-gb200-nvl72-gpus-per-host", "extra")).group(1))
+    assert per_host * hosts == gpus
+
+
+def test_b200_system_totals():
+    assert close(val("gpu-b200-hbm-bandwidth", "TB/s", 0, field="extra"), 8 * val("gpu-b200-hbm-bandwidth", "TB/s"), 0.001)
+    assert close(val("gpu-b200-hbm-capacity", "GB", field="extra"), 8 * val("gpu-b200-hbm-capacity", "GB"), 0.001)
+    # the HGX datasheet's lower per-GPU figure, and the critical batch it would give
+    hgx = val("gpu-b200-hbm-bandwidth", "TB/s", 1, field="extra")
+    assert hgx < val("gpu-b200-hbm-bandwidth", "TB/s")
+    assert val("gpu-b200-critical-batch", "TB/s", field="extra") == hgx
+    about = float(re.search(r"it is about (\d+)", text("gpu-b200-critical-batch", "extra")).group(1))
+    assert close(about, _flops("gpu-b200-dense-bf16") / hgx, 0.01)
 
 
 # ------------------------------------------------------------------ parallelism rooflines
@@ -297,9 +315,11 @@ def test_data_parallel_critical_batches():
     nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
     node = val("gpu-h100-node-nics", "GB/s")
     card = "gpu-h100-dp-critical-batch"
-    assert val(card, "GB/s", 0) == nvlink and val(card, "GB/s", 1) == node
-    assert close(val(card, "tokens", 0), c / nvlink, 0.03)
-    assert close(val(card, "tokens", 1), c / node, 0.03)
+    assert val(card, "TFLOP/s") == val("gpu-h100-sxm-dense-bf16", "TFLOP/s")
+    assert val(card, "GB/s") == node  # across nodes: the answer
+    assert close(val(card, "tokens"), c / node, 0.03)
+    assert val(card, "GB/s", field="extra") == nvlink  # inside one node: the extra
+    assert close(val(card, "tokens", field="extra"), c / nvlink, 0.03)
     b200 = "gpu-b200-dp-critical-batch"
     assert val(b200, "TFLOP/s") == val("gpu-h100-sxm-dense-bf16", "TFLOP/s")
     assert val(b200, "PFLOP/s") == val("gpu-b200-dense-bf16", "PFLOP/s")
@@ -308,12 +328,19 @@ def test_data_parallel_critical_batches():
 
 
 def test_tensor_parallel_limit():
+    c = _flops("gpu-h100-sxm-dense-bf16")
+    nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    node = val("gpu-h100-node-nics", "GB/s")
     back = text("gpu-h100-tensor-parallel-limit")
     ratio = float(re.search(r"F / (\d+)", back).group(1))
     f = float(re.search(r"F = (\d+)", back).group(1))
     ways = int(re.search(r"roughly (\d+) ways", back).group(1))
-    assert close(ratio, val("gpu-h100-dp-critical-batch", "tokens", 1), 0.01)
+    assert close(ratio, c / nvlink, 0.01)  # the headline is the in-node rule (NVLink)
     assert ways == int(f // ratio)
+    extra = text("gpu-h100-tensor-parallel-limit", "extra")
+    assert val("gpu-h100-tensor-parallel-limit", "GB/s", 0, field="extra") == nvlink
+    assert val("gpu-h100-tensor-parallel-limit", "GB/s", 1, field="extra") == node
+    assert close(float(re.search(r"F / (\d+)", extra).group(1)), c / node, 0.01)
 
 
 # ------------------------------------------------------------------ collectives
@@ -329,10 +356,12 @@ def test_h100_allgather_example():
     n_bytes = _bf16_bytes(cid)
     w = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
     assert close(val(cid, "MB", field="front"), n_bytes, 0.01)
-    assert close(val(cid, "MB"), n_bytes, 0.01)
-    assert val(cid, "GB/s") == w
-    assert close(val(cid, "µs", 0), n_bytes * 7 / 8 / w, 0.05)
-    assert close(val(cid, "µs", 1), n_bytes / w, 0.05)
+    assert close(val(cid, "MB", field="extra"), n_bytes, 0.01)
+    assert val(cid, "GB/s", field="front") == w  # the prerequisite is stated in the front
+    assert val(cid, "GB/s", field="extra") == w
+    assert close(val(cid, "µs"), n_bytes * 7 / 8 / w, 0.05)
+    assert close(val(cid, "µs", 0, field="extra"), n_bytes * 7 / 8 / w, 0.05)
+    assert close(val(cid, "µs", 1, field="extra"), n_bytes / w, 0.05)
 
 
 def test_h100_allgather_512mib():
@@ -340,12 +369,14 @@ def test_h100_allgather_512mib():
     n_bytes = _bf16_bytes(cid)
     assert val(cid, "MiB", field="front") == n_bytes
     w = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
-    assert close(val(cid, "ms", 0), n_bytes * 7 / 8 / w, 0.02)
+    assert val(cid, "GB/s", field="front") == w
+    assert close(val(cid, "ms"), n_bytes * 7 / 8 / w, 0.02)
+    assert int(re.search(r"([\d,]+) bytes", text(cid, "extra")).group(1).replace(",", "")) == n_bytes
 
 
 def test_in_node_allgather_uses_nvlink_cards():
-    back = text("coll-gpu-in-node-allgather")
-    per_gpu = [float(x) for x in re.findall(r"B/(\d+e\d+)", back)]
+    extra = text("coll-gpu-in-node-allgather", "extra")
+    per_gpu = [float(x) for x in re.findall(r"B/(\d+e\d+)", extra)]
     assert per_gpu == [val("gpu-h100-nvlink-per-gpu", "GB/s", 0), val("gpu-b200-nvlink-per-gpu", "GB/s", 0)]
 
 
@@ -356,17 +387,30 @@ def test_cross_node_collective_cards_use_network_cards():
 
 
 def test_alltoall_cross_node_degradation():
-    back = text("coll-alltoall-cross-node-gpu")
-    (g_in, w_in), (m_out, w_out) = [(int(a), float(b)) for a, b in re.findall(r"B/\((\d+) \\cdot (\d+e\d+)\)", back)]
-    assert w_in == val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
-    assert w_out == val("gpu-h100-node-nics", "GB/s")
-    assert (g_in * w_in) / (m_out * w_out) > 4  # "over four times slower"
+    w_in = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    node = val("gpu-h100-node-nics", "GB/s")
+    cid = "coll-alltoall-cross-node-gpu"
+    assert val(cid, "GB/s", field="front") == node
+    # the exact formula B (M - 1) / (M^2 W_node) at M = 2 nodes is B / (4 W_node)
+    ((m_term, w_out),) = [(int(a), float(b)) for a, b in re.findall(r"B/\((\d+) \\cdot (\d+e\d+)\)", text(cid))]
+    m = 2
+    assert m_term == m * m / (m - 1)
+    assert w_out == node
+    # in one 8-GPU node: B (N - 1) / (W N^2), about B / (8 W)
+    assert "B/(8W)" in text("coll-alltoall-in-node-gpu")
+    t_out = 1 / (m_term * w_out)
+    t_in_exact, t_in_approx = (8 - 1) / (8 * 8 * w_in), 1 / (8 * w_in)
+    claimed = float(re.search(r"about (\d+(?:\.\d+)?)× the in-node time", text(cid)).group(1))
+    assert t_out / t_in_approx * 0.98 <= claimed <= t_out / t_in_exact * 1.02  # 2.25x to 2.57x, not "over 4x"
+    assert val(cid, "GB/s", 0, field="extra") == node / 8
+    assert val(cid, "GB/s", 1, field="extra") == w_in
 
 
 def test_two_node_allgather_bound():
     cid = "coll-two-node-allgather-bound"
     node = val("gpu-h100-node-nics", "GB/s")
     nvlink = val("gpu-h100-nvlink-per-gpu", "GB/s", 0)
+    assert values(cid, "GB/s", field="front") == [nvlink, node]
     assert close(val(cid, "GB/s", 0), node * 2 / (2 - 1), 0.01)
     assert close(val(cid, "GB/s", 1), nvlink * 8 / 7, 0.01)
     assert val(cid, "GB/s", 1) < val(cid, "GB/s", 0)
@@ -391,6 +435,11 @@ def test_sharp_gain_matches_measured_busbw():
 
 
 def test_v5e_latency_threshold():
-    back = text("coll-v5e-latency-threshold")
-    bw = float(re.search(r"\((\d+(?:\.\d+)?e\d+) bytes/s", back).group(1))
-    assert close(val("coll-v5e-latency-threshold", "kB"), bw * val("coll-v5e-latency-threshold", "µs"), 0.01)
+    cid = "coll-v5e-latency-threshold"
+    front = text(cid, "front")
+    bw = float(re.search(r"(\d+(?:\.\d+)?e\d+) bytes/s", front).group(1))
+    assert close(val(cid, "kB"), bw * val(cid, "µs", field="front"), 0.01)
+    # the link bandwidth stated as a prerequisite is the one the TPU cards teach
+    tpu = load_cards(CARD_DIR, ("tpu.yaml",))["tpu-v5e-ici-link-one-way"]
+    taught = float(re.search(r"(\d+(?:\.\d+)?e\d+) bytes/s", tpu["back"]).group(1))
+    assert bw == taught

@@ -166,6 +166,18 @@ def _(cid):
     check(cid, quantity(cid, "%", "extra"), 100 * 6 * i["N"] * i["tokens"] / (pre * 3600 * i["peak"]), 0.01, "pre-training only")
 
 
+@worked("tx-deepseek-v3-utilization-sxm-peak")
+def _(cid):
+    i = inputs(cid)
+    check(cid, quantity(cid, "%"), 100 * 6 * i["N"] * i["tokens"] / (i["gpu_hours"] * 3600 * i["peak"]), 0.01)
+    pcie = inputs("tx-deepseek-v3-utilization")
+    for key in ("N", "tokens", "gpu_hours"):
+        assert i[key] == pcie[key], f"{cid}: {key} differs from tx-deepseek-v3-utilization"
+    assert i["peak"] > pcie["peak"], "the SXM-class peak is above the PCIe one, so the utilisation is lower"
+    if present("gpu-h100-sxm-dense-fp8"):
+        check(cid, i["peak"], spec("gpu-h100-sxm-dense-fp8", "TFLOP/s") * 1e12, 0.001, "H100 SXM dense FP8 peak")
+
+
 @worked("tx-attention-dominates-d8192", "tx-attention-dominates-gemma-27b")
 def _(cid):
     check(cid, quantity(cid, "tokens"), 8 * inputs(cid)["D"], 0.0)
@@ -485,7 +497,7 @@ def _(cid):
     i = inputs(cid)
     check(cid, quantity(cid, "tokens per chip"), i["C"] / i["W"] / i["axes"], 0.005)
     if "chips" in i:
-        check(cid, quantity(cid, "M tokens") * 1e6, i["C"] / i["W"] / i["axes"] * i["chips"], 0.01, "per pod")
+        check(cid, quantity(cid, "M tokens", "extra") * 1e6, i["C"] / i["W"] / i["axes"] * i["chips"], 0.01, "per pod")
 
 
 @worked("par-cs336-8xh100-max-model")
@@ -553,15 +565,18 @@ def _(cid):
 @worked("par-bubble-conventions-compared")
 def _(cid):
     i = inputs(cid)
-    check(cid, quantity(cid, "%", nth=0), 100 * (i["p"] - 1) / (i["m"] + i["p"] - 1), 0.005, "GPipe")
-    check(cid, quantity(cid, "%", nth=1), 100 * (i["p"] - 1) / i["m"], 0.005, "Narayanan")
+    check(cid, quantity(cid, "%"), 100 * (i["p"] - 1) / i["m"], 0.005, "Narayanan (ideal compute time)")
+    check(cid, quantity(cid, "%", "extra"), 100 * (i["p"] - 1) / (i["m"] + i["p"] - 1), 0.005, "GPipe (whole step)")
 
 
 @worked("par-interleaved-bubble-example")
 def _(cid):
     i = inputs(cid)
-    check(cid, quantity(cid, "%", nth=0), 100 * (i["p"] - 1) / (i["v"] * i["m"]), 0.01)
-    check(cid, quantity(cid, "%", nth=1), 100 * (i["p"] - 1) / i["m"], 0.005, "without interleaving")
+    check(cid, quantity(cid, "%"), 100 * (i["p"] - 1) / (i["v"] * i["m"]), 0.01)
+    # the same p and m as the conventions card: interleaving divides its bubble by v
+    plain = inputs("par-bubble-conventions-compared")
+    assert (plain["p"], plain["m"]) == (i["p"], i["m"]), cid
+    check(cid, quantity("par-bubble-conventions-compared", "%"), i["v"] * quantity(cid, "%"), 0.01, "v x interleaved = 1F1B")
 
 
 @worked("par-llama3-405b-16k-config")
@@ -595,7 +610,7 @@ def _(cid):
 # ---------------------------------------------------------------- inference.yaml
 
 
-@worked("inf-attention-prefill-intensity")
+@worked("inf-prefill-attention-compute-bound-length")
 def _(cid):
     # attention intensity T/2 must exceed the v5e critical intensity (bf16 FLOP/s ÷ HBM bytes/s)
     critical = spec("tpu-v5e-peak-bf16", "FLOP/s") / spec("tpu-v5e-hbm-bandwidth", "bytes/s")
@@ -747,6 +762,7 @@ def test_llama3_405b_flops_card_and_parameter_card_agree():
 def test_deepseek_active_params_used_consistently():
     active = quantity("case-deepseek-v3-total-active-params", "B parameters") * 1e9
     assert inputs("tx-deepseek-v3-utilization")["N"] == active
+    assert inputs("tx-deepseek-v3-utilization-sxm-peak")["N"] == active
     assert inputs("case-deepseek-v3-implied-flops-per-gpu")["active_params"] == active
 
 
@@ -801,16 +817,27 @@ def test_v5p_ici_intensity_2550_matches_spec():
     for cid in (
         "case-llama3-70b-fsdp-tp-threshold",
         "case-llama3-70b-pure-fsdp-comms-bound",
-        "case-llama3-70b-serving-ici-bound",
     ):
         assert close(inputs(cid)["alpha"], alpha, 0.005), cid
 
 
-def test_v5e_ici_intensity_note_in_serving_card():
+def test_v5e_ici_intensity_in_serving_card():
+    # the v5e serving bound uses v5e's own C/W (about 2,190), not v5p's 2550
     alpha_v5e = spec("tpu-v5e-peak-bf16", "FLOP/s") / (2 * spec("tpu-v5e-ici-link-one-way", "bytes/s"))
     cid = "case-llama3-70b-serving-ici-bound"
-    assert quoted(cid, alpha_v5e, "extra", rel=0.02)
-    assert quoted(cid, 2 * inputs(cid)["F"] / alpha_v5e, "extra", rel=0.03)
+    assert close(inputs(cid)["alpha"], alpha_v5e, 0.005), f"{cid}: alpha should be the v5e ratio {alpha_v5e:.0f}"
+    assert quoted(cid, alpha_v5e, "back", rel=0.005) and quoted(cid, alpha_v5e, "extra", rel=0.005)
+    assert quoted(cid, 2 * inputs(cid)["F"] / alpha_v5e, "back", rel=0.03)
+    for value in (spec("tpu-v5e-peak-bf16", "FLOP/s"), 2 * spec("tpu-v5e-ici-link-one-way", "bytes/s")):
+        assert_quoted(cid, value, "front")
+
+
+def test_activation_breakdown_sums_to_34():
+    # attention (besides the 5as^2b term), MLP and layer norms: the three parts of the 34 sbh per layer
+    parts = ("par-activation-attention-block-bytes", "par-activation-mlp-block-bytes", "par-activation-layernorm-bytes")
+    total = sum(numbers(cid, "back")[0] for cid in parts)
+    assert total == 34, f"the three part cards sum to {total:g} sbh"
+    assert "34 + 5as/h" in text("par-activation-memory-per-layer", "back")
 
 
 def test_h100_dense_peak_matches_spec():
