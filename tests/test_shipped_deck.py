@@ -23,10 +23,17 @@ def test_shipped_deck_imports_every_card_into_its_deck(tmp_path, collection):
     result = build(cards, tmp_path / "deck.apkg")
     assert result.ok
     log = import_package(collection, result.output)
-    assert len(log.new) == result.notes and not log.updated and not log.duplicate
-    assert collection.card_count() == result.cards
-    top_decks = {name.split("::")[1] for name in collection.decks.all_names() if name.count("::") >= 1}
-    assert top_decks == {"Systems", "Stack", "Accelerators", "Scaling"}
+    # Cards retired from the deck arrive too, as tombstones in the last deck (an import cannot leave them out).
+    retired = collection.find_notes("tag:retired")
+    assert len(log.new) == result.notes + len(retired) and not log.updated and not log.duplicate
+    assert {collection.decks.name(collection.get_card(cid).did) for cid in collection.find_cards("tag:retired")} == {
+        "Research Engineering::Retired"
+    }
+    assert collection.card_count() == result.cards + len(collection.find_cards("tag:retired"))
+    units = sorted(name for name in collection.decks.all_names() if name.startswith("Research Engineering::"))
+    assert units[0] == "Research Engineering::010 Rooflines" and units[-1] == "Research Engineering::Retired"
+    assert all(name.split("::")[1][:3].isdigit() for name in units[:-1])
+    assert all(collection.decks.by_name(name)["desc"] for name in units), "every deck explains itself"
 
 
 def test_the_committed_lock_matches_the_cards(tmp_path):

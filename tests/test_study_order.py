@@ -183,3 +183,11 @@ def test_sync_moves_a_reviewed_collection_to_the_new_layout_with_history(ordered
         assert served(col) == [card_id for card_id in STUDY_ORDER if card_id != "roof-a"]
     finally:
         col.close()
+
+
+def test_strict_check_asks_every_deck_for_a_description(ordered):
+    deck, ids = UNITS["systems/replication.yaml"]
+    ordered.write("systems/replication.yaml", unit_file(deck, ids))
+    assert [p.rule for p in check_tree(ordered.cards).problems] == []
+    (problem,) = check_tree(ordered.cards, strict=True).problems
+    assert (problem.rule, problem.level, problem.line) == ("deck-description", "warning", 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redeck.compile import CompiledFile, Plan, across_files, compile_tree, cyclic_gc_paused
-from redeck.model import Card, Note, Position, Problem, RedeckError
+from redeck.model import Card, Note, Position, Problem, RedeckError, excerpt
 from redeck.tree import CardFile, card_files
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def run_pipeline(cards_dir: Path, plan: Plan, now: int | None = None, cache: Pat
     with cyclic_gc_paused():
         files = compile_tree(files_found, lock, plan, cache=cache, jobs=jobs)
         problems += [p for f in files for p in f.problems] + across_files(files) + list(lock.problems)
-        problems += tree_problems(deck_file, files_found, files, cards_dir, lock)
+        problems += tree_problems(deck_file, files_found, files, cards_dir, lock, strict=plan.strict)
         about, notes, top_media = "", "", dict[str, Path]()
         if deck_file is not None:
             about, notes, top_media, description_problems = _top_description(deck_file, cards_dir)
@@ -135,14 +135,30 @@ def run_pipeline(cards_dir: Path, plan: Plan, now: int | None = None, cache: Pat
 
 
 def tree_problems(
-    deck_file: DeckFile | None, found: list[CardFile], files: list[CompiledFile], cards_dir: Path, lock: Lock
+    deck_file: DeckFile | None,
+    found: list[CardFile],
+    files: list[CompiledFile],
+    cards_dir: Path,
+    lock: Lock,
+    strict: bool = False,
 ) -> list[Problem]:
-    """What only the whole tree shows: the study order, decks described twice, retired ids, the glossary."""
+    """What only the whole tree shows: the study order, decks described twice or (strict) not at all, retired ids, the glossary."""
     from redeck.deckfile import check_glossary, check_order, check_retired, described_decks
     from redeck.lock import RETIRED
 
     decks = [(deck, Position(f.path, line, col)) for f in files for deck, _about, line, col in f.decks]
-    problems = described_decks(files)[1]
+    descriptions, problems = described_decks(files)
+    if strict and deck_file is not None:
+        problems += [
+            Problem.at(
+                pos,
+                "deck-description",
+                f"deck '{excerpt(deck)}' has no description: say what it teaches, what it assumes and where it sits in the order",
+                "warning",
+            )  # fmt: skip
+            for deck, pos in dict(reversed(decks)).items()
+            if deck not in descriptions
+        ]
     if deck_file is not None:
         problems += check_order(deck_file, found, decks, cards_dir)
         problems += check_retired(deck_file, files, [key for key, s in lock.stamps.items() if s.place == RETIRED])

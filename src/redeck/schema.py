@@ -102,6 +102,10 @@ def deck_file_schema() -> dict[str, Any]:
         "properties": {
             "deck": {"type": "string", "pattern": DECK_REGEX, "description": "The top deck; every card file's deck is under it."},
             "description": _text("The top deck's overview: where to start, how long the deck takes (Markdown)."),
+            "release": {"type": ["string", "number"], "description": "The deck's release (e.g. 2026.12): notes are tagged changed::<release> when they change."},
+            "release-notes": _text("What this release changed and why (Markdown), shown on the top deck's overview."),
+            "report": {"type": "string", "pattern": "^https?://",
+                       "description": "URL template for the Report a problem link: {title}, {body}, {id}, {file}, {line}, {release}."},
             "units": {
                 "type": "array",
                 "description": "Every card file, relative to cards/, in the order a learner should study them.",
