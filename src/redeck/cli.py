@@ -250,6 +250,33 @@ def preview(cards: Path, output: Path) -> None:
 
 
 @cli.command()
+@cards_location
+@click.option("--check", "only_check", is_flag=True, help="Change nothing; fail if a committed SVG is stale or missing.")
+def figures(cards: Path, only_check: bool) -> None:
+    """Draw every figure: run each NAME.figure.py in the card folder and write NAME.svg beside it.
+
+    Only figures whose drawing changed are written. With --check, nothing is written and the exit
+    status is 1 if any committed SVG is not what its script draws now. Needs: pip install 'redeck[figures]'.
+    """
+    from redeck.figures import draw_all, write
+    from redeck.model import Problem
+
+    drawn = draw_all(cards)
+    problems = [f.problem for f in drawn if f.problem is not None]
+    stale = [f for f in drawn if f.drawn is not None and f.stale]
+    if only_check:
+        problems += [Problem(str(f.svg), 1, 1, "error", "figure", f"{'missing' if not f.svg.exists() else 'stale'}: not what "
+                             f"{f.script.name} draws now; run redeck figures") for f in stale]  # fmt: skip
+    _print_problems(sorted(problems))
+    if problems:
+        click.echo(f"✗ {plural(len(drawn), 'figure')}: {plural(len(problems), 'error')}", err=True)
+        sys.exit(1)
+    written = [] if only_check else write(drawn)
+    state = "all current" if only_check else f"{len(written)} written"
+    click.echo(f"✓ {plural(len(drawn), 'figure')}: {state}", err=True)
+
+
+@cli.command()
 @click.option("--deck-file", is_flag=True, help="The schema of cards/redeck.yaml instead of a card file's.")
 def schema(deck_file: bool) -> None:
     """Print the JSON Schema of a card file, for editors (see the README)."""

@@ -1,0 +1,116 @@
+"""Drawing: what a figure script imports: a phone-sized figure in the deck's style, card numbers, a deterministic SVG.
+
+A figure script (``NAME.figure.py`` in the card tree) draws with matplotlib and ends with ``save(fig)``;
+`redeck figures` runs it and writes ``NAME.svg`` beside it. Numbers the figure shows that a card also
+states are read from that card (`card_number`), so the two cannot disagree.
+
+Everything that could make two machines draw different bytes is fixed here: text becomes outlines
+of matplotlib's own DejaVu fonts (no system font can change it), element ids come from a fixed salt,
+and the SVG carries no date.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+# What the card text calls a number: 1.97e14, 8,960, 0.5, 56.4e9.
+NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+# Phone width is 360 px; at 100 px per inch a 3.4 in figure shows at its own size, and 11 pt text
+# (15 px) is as large as the card's small text.
+WIDTH_IN = 3.4
+FONT_PT = 11
+# Colours that read on the light card and on the light panel night mode puts behind images.
+INK = "#1f2328"
+ACCENT = "#0969da"
+SECOND = "#cf222e"
+MUTED = "#59636e"
+FILL = "#ddf4ff"
+
+
+def style() -> None:
+    """The rcParams every figure is drawn with."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    matplotlib.rcParams.update({
+        "svg.fonttype": "path",  # text as outlines: no font lookup on the viewer's side
+        "svg.hashsalt": "redeck",  # element ids from a fixed salt, not a random one
+        "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs on every machine
+        "font.size": FONT_PT,
+        "axes.edgecolor": INK, "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK, "text.color": INK,
+        "axes.spines.top": False, "axes.spines.right": False,
+        "figure.dpi": 100, "savefig.dpi": 100, "savefig.transparent": True, "savefig.bbox": "tight",
+        "savefig.pad_inches": 0.04, "lines.linewidth": 1.8,
+    })  # fmt: skip
+
+
+def new_figure(height: float = 2.4, width: float = WIDTH_IN, **subplots: Any) -> tuple[Any, Any]:
+    """A figure and its axes, sized to be read at phone width."""
+    style()
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(width, height), **subplots)
+
+
+def card_number(card_id: str, field: str = "back", nth: int = 0) -> float:
+    """The ``nth`` number written in a card's ``field``: the figure shows what the card says."""
+    card = _card(card_id)
+    text = card.get(field, "")
+    found = NUMBER.findall(text)
+    if len(found) <= nth:
+        raise LookupError(f"card {card_id!r} has no number {nth} in {field!r}: {text!r}")
+    value = float(found[nth].replace(",", ""))
+    _trace(card_id, field, nth, value)
+    return value
+
+
+def save(fig: Any) -> None:
+    """Write the figure where `redeck figures` asked for it (or, run by hand, beside the script)."""
+    out = os.environ.get("REDECK_FIGURE_OUTPUT") or str(Path(_script()).with_suffix("").with_suffix(".svg"))
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+
+
+def _card(card_id: str) -> dict[str, str]:
+    cards = _cards_of(Path(os.environ.get("REDECK_CARDS") or _find_cards()))
+    if card_id not in cards:
+        raise LookupError(f"no card {card_id!r} in the card tree")
+    return cards[card_id]
+
+
+@functools.cache
+def _cards_of(root: Path) -> dict[str, dict[str, str]]:
+    """Every card of the tree as plain text values, by id (loaded once per figure script)."""
+    import yaml
+
+    cards = {}
+    for path in sorted(root.rglob("*.yaml")):
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
+        for card in doc.get("cards", []) if isinstance(doc, dict) else []:
+            cards[card["id"]] = card
+    return cards
+
+
+def _trace(card_id: str, field: str, nth: int, value: float) -> None:
+    trace = os.environ.get("REDECK_FIGURE_TRACE")
+    if trace:
+        with open(trace, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"card": card_id, "field": field, "nth": nth, "value": value}) + "\n")
+
+
+def _script() -> str:
+    import __main__
+
+    return getattr(__main__, "__file__", "figure.figure.py")
+
+
+def _find_cards() -> Path:
+    here = Path(_script()).resolve()
+    for parent in here.parents:
+        if (parent / "redeck.yaml").is_file() or parent.name == "cards":
+            return parent
+    return here.parent
