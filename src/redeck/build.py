@@ -91,6 +91,7 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)  # ids of notes new or edited since the last build
     written: bool = False  # False when the package on disk already had these bytes, or on a dry run
     run: Run | None = None
+    package: bytes = b""  # the package's bytes (written or, on a dry run, not)
 
     @property
     def ok(self) -> bool:
@@ -202,7 +203,7 @@ def build(
     # The lock first: should the package not follow, the next build makes the same package from it.
     written = False if dry_run else write_together([(run.lock.path, lock_bytes), (output, data)])[1]
     return BuildResult(run.check, output, notes=len(run.stamps), cards=sum(f.anki_cards for f in run.files),
-                       changed=run.lock.changed([*run.stamps, *retired]), written=written, run=run)  # fmt: skip
+                       changed=run.lock.changed([*run.stamps, *retired]), written=written, run=run, package=data)  # fmt: skip
 
 
 def _package(run: Run) -> tuple[bytes, bytes, list[StampLine]]:

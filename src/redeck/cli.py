@@ -205,29 +205,63 @@ def new_id(text: tuple[str, ...], cards_dir: Path) -> None:
     click.echo(suggest(" ".join(text), _taken_ids(cards_dir)))
 
 
+anki_connect_options = [
+    click.option("--anki-connect", "connect_url", metavar="URL",
+                 help="The running Anki, through the AnkiConnect add-on, e.g. http://127.0.0.1:8765."),
+    click.option("--api-key", envvar="REDECK_ANKI_CONNECT_KEY", help="AnkiConnect's API key, if its config sets one."),
+    click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True,
+                 help="Seconds to wait for each AnkiConnect request."),
+]  # fmt: skip
+
+
+def anki_connect(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --anki-connect URL, --api-key and --timeout."""
+    for option in reversed(anki_connect_options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @cards_location
 @package_output
-def watch(cards: Path, output: Path) -> None:
+@anki_connect
+def watch(cards: Path, output: Path, connect_url: str | None, api_key: str | None, timeout: float) -> None:
     """Rebuild the package on every change under the card folder (Ctrl-C to stop).
 
-    A save with errors prints them and keeps the last good package.
+    A save with errors prints them and keeps the last good package. With --anki-connect, each good
+    rebuild is also imported into the running Anki, as `redeck sync --anki-connect` would (no prune).
     """
-    from redeck.watch import rebuilds
+    from redeck.watch import push_rebuild, rebuilds
 
+    backend = None
+    if connect_url is not None:
+        from redeck.connect import ConnectBackend
+
+        backend = ConnectBackend(connect_url, api_key, timeout)  # an Anki that does not answer stops here
     try:
         for rebuild in rebuilds(cards, output):
             _print_problems(rebuild.result.check.problems)
             took = f"{rebuild.seconds:.2f} s"
-            if rebuild.result.ok:
-                state = "written" if rebuild.result.written else "unchanged"
-                click.echo(f"✓ {output} {state} in {took}: {len(rebuild.result.changed)} new or edited", err=True)
-            else:
+            if not rebuild.result.ok:
                 click.echo(
                     f"✗ {plural(len(rebuild.result.check.errors), 'error')} in {took}; kept the last good {output}", err=True
                 )
+                continue
+            state = "written" if rebuild.result.written else "unchanged"
+            click.echo(f"✓ {output} {state} in {took}: {len(rebuild.result.changed)} new or edited", err=True)
+            # The first build pushes even when the package is unchanged: Anki may not have it yet.
+            if backend is not None and (rebuild.result.written or not rebuild.changed_paths):
+                pushed = push_rebuild(backend, rebuild)
+                if pushed.report is None:
+                    click.echo(f"✗ not pushed: {pushed.error}", err=True)
+                    continue
+                _print_edits(pushed.report, "")
+                click.echo(f"→ pushed {plural(pushed.notes, 'note')} to Anki in {pushed.seconds:.2f} s", err=True)
     except KeyboardInterrupt:
         pass
+    finally:
+        if backend is not None:
+            backend.close()
 
 
 @cli.command()
@@ -292,10 +326,10 @@ def schema(deck_file: bool) -> None:
 @click.option(
     "--collection",
     "collection_path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Anki collection file (collection.anki2 in your profile folder). Close Anki first.",
+    help="Anki collection file (collection.anki2 in your profile folder), written with Anki closed.",
 )
+@anki_connect
 @click.option("--prune", "stale", flag_value="prune", help="Delete notes whose id is no longer in the cards.")
 @click.option("--suspend", "stale", flag_value="suspend", help="Suspend them instead.")
 @click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
@@ -303,19 +337,22 @@ def schema(deck_file: bool) -> None:
 @click.option("--prefer", type=click.Choice(["anki", "cards"]), default=None,
               help="For notes edited both in Anki and in the cards: keep Anki's copy, or write the card's.")  # fmt: skip
 @package_output
-def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool, yes: bool, prefer: str | None,
-         output: Path) -> None:  # fmt: skip
-    """Build, import into a collection, and make the changes an import cannot.
+def sync(cards: Path, collection_path: Path | None, connect_url: str | None, api_key: str | None, timeout: float,
+         stale: Stale | None, dry_run: bool, yes: bool, prefer: str | None, output: Path) -> None:  # fmt: skip
+    """Build, import into Anki, and make the changes an import cannot.
 
-    Moves cards whose deck changed and, with --prune or --suspend, handles notes deleted from the
-    cards. Only notes of redeck's note types are touched. Needs: pip install 'redeck[sync]'.
+    Into a collection file with Anki closed (--collection), or into the running Anki through the
+    AnkiConnect add-on (--anki-connect URL). Moves cards whose deck changed, puts new cards in study
+    order and, with --prune or --suspend, handles notes deleted from the cards. Edits made in Anki are
+    kept and reported. Only notes of redeck's note types are touched. Needs: pip install 'redeck[sync]'.
     """
     from redeck.sync import PruneTooLarge
     from redeck.sync import sync as run_sync
 
+    opener, protected = _backend(collection_path, connect_url, api_key, timeout)
     try:
-        report = run_sync(cards, collection_path, output, stale=stale or "keep", dry_run=dry_run, confirm_many=yes,
-                          prefer=prefer or "ask")  # type: ignore[arg-type]  # fmt: skip
+        report = run_sync(cards, opener, output, stale=stale or "keep", dry_run=dry_run, confirm_many=yes,
+                          prefer=prefer or "ask", protected=protected)  # type: ignore[arg-type]  # fmt: skip
     except PruneTooLarge as exc:
         _fail(f"{exc}: run again with --yes to delete them")
     _print_problems(report.build.check.problems)
@@ -332,6 +369,10 @@ def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool,
     _print_edits(report, would)
     if report.emptied:
         click.echo(f"removed {plural(report.emptied, 'empty card')} (a cloze that lost a deletion)")
+    if report.empty_left:
+        click.echo(
+            f"{plural(report.empty_left, 'empty card')} left (a cloze that lost a deletion): remove with Tools → Check Empty Cards"
+        )
     click.echo(f"{'dry run: nothing changed; ' if dry_run else '✓ '}{would}import {imported}, "
                f"{would}move {plural(len(report.moves), 'card')}, {len(report.stale)} stale", err=True)  # fmt: skip
     if report.conflicts:
@@ -342,19 +383,24 @@ def sync(cards: Path, collection_path: Path, stale: Stale | None, dry_run: bool,
 
 @cli.command()
 @cards_location
-@click.option("--collection", "collection_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Anki collection file (collection.anki2 in your profile folder). Close Anki first.")  # fmt: skip
+@click.option("--collection", "collection_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Anki collection file (collection.anki2 in your profile folder), read with Anki closed.")  # fmt: skip
+@anki_connect
 @click.option("--dry-run", is_flag=True, help="Print the change to the card files as a diff, and change nothing.")
-def pull(cards: Path, collection_path: Path, dry_run: bool) -> None:
+def pull(cards: Path, collection_path: Path | None, connect_url: str | None, api_key: str | None, timeout: float,
+         dry_run: bool) -> None:  # fmt: skip
     """Write edits made in Anki back into the card files.
 
-    Each field edited in Anki since the last sync is turned back into Markdown and written over its
-    value in the YAML; nothing else in the file changes. A field that would not render back exactly is
-    refused, and then nothing is written. Needs: pip install 'redeck[sync]'.
+    From a collection file with Anki closed (--collection), or from the running Anki through the
+    AnkiConnect add-on (--anki-connect URL). Each field edited in Anki since the last sync is turned
+    back into Markdown and written over its value in the YAML; nothing else in the file changes. A
+    field that would not render back exactly is refused, and then nothing is written. Needs: pip
+    install 'redeck[sync]'.
     """
     from redeck.pull import pull as run_pull
 
-    report = run_pull(cards, collection_path, dry_run=dry_run)
+    opener, _protected = _backend(collection_path, connect_url, api_key, timeout)
+    report = run_pull(cards, opener, dry_run=dry_run)
     if dry_run and report.diff:
         click.echo(report.diff, nl=False)
     for card_id in report.conflicts:
@@ -367,6 +413,23 @@ def pull(cards: Path, collection_path: Path, dry_run: bool) -> None:
     )
     click.echo(done + ("; run redeck build next" if report.pulled and not dry_run else ""), err=True)
     sys.exit(1 if report.conflicts else 0)
+
+
+def _backend(
+    collection_path: Path | None, connect_url: str | None, api_key: str | None, timeout: float
+) -> tuple[Any, tuple[Path, ...]]:
+    """How to open the back end the options name, and the paths a package must not be written over."""
+    if (collection_path is None) == (connect_url is None):
+        raise click.UsageError("give one of --collection PATH (Anki closed) or --anki-connect URL (Anki open)")
+    if collection_path is not None:
+        from redeck.collection import CollectionBackend, inspect_collection
+
+        inspect_collection(collection_path)
+        return (lambda: CollectionBackend(collection_path)), (collection_path,)
+    from redeck.connect import ConnectBackend
+
+    assert connect_url is not None
+    return (lambda: ConnectBackend(connect_url, api_key, timeout)), ()
 
 
 def _print_edits(report: Any, would: str) -> None:

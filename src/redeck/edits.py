@@ -3,13 +3,16 @@
 Anki's importer overwrites a note only when the package's copy is newer (docs/anki-importer.md,
 rule 2), so left to itself it either overwrites a learner's edit without a word (the card changed
 later) or skips a card's change without a word (the learner's edit is newer). `redeck sync` records,
-in the collection's own config, the digest of the fields it last wrote for each note; comparing that
-with the collection and with the new package tells the cases apart exactly.
+in the collection itself, the digest of the fields it last wrote for each note; comparing that with
+the collection and with the new package tells the cases apart exactly. The record is a media file,
+``_redeck-written.json``: both back ends (Anki's library, AnkiConnect) can read and write it, Anki keeps
+files whose name starts with "_" although no card shows them, and it travels with the collection.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from typing import Any, Literal
 from redeck.model import excerpt
 from redeck.render import plain_text
 
-STATE_KEY = "redeck.written"  # the collection config key: {guid: digest of the fields redeck last wrote}
+STATE_FILE = "_redeck-written.json"  # {guid: digest of the fields redeck last wrote}, in the collection's media
 Prefer = Literal["ask", "anki", "cards"]
 
 
@@ -85,9 +88,15 @@ def classify(
     return edits
 
 
-def written_state(col: Any) -> dict[str, str]:
-    return dict(col.get_config(STATE_KEY, default={}) or {})
+def load_written(backend: Any) -> dict[str, str]:
+    """What redeck last wrote into this collection, by GUID (empty before its first sync, or if unreadable)."""
+    data = backend.read_media(STATE_FILE)
+    try:
+        state = json.loads(data) if data else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in state.items()} if isinstance(state, dict) else {}
 
 
-def save_written_state(col: Any, state: Mapping[str, str]) -> None:
-    col.set_config(STATE_KEY, dict(state))
+def save_written(backend: Any, state: Mapping[str, str]) -> None:
+    backend.write_media(STATE_FILE, json.dumps(dict(sorted(state.items())), separators=(",", ":")).encode())

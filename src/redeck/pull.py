@@ -10,6 +10,7 @@ Anki's own time, so the next build and re-import update nothing.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +19,11 @@ import yaml
 from redeck.build import Run, run_pipeline
 from redeck.compile import Plan
 from redeck.convert import ConversionError, source_text, to_markdown
-from redeck.edits import classify, fields_digest, save_written_state, written_state
+from redeck.edits import classify, fields_digest, load_written, save_written
 from redeck.load import _Loader
 from redeck.model import Card, RedeckError, excerpt
 from redeck.package import guid
-from redeck.sync import FIELD_NAMES, _our_notes, open_collection
+from redeck.sync import FIELD_NAMES, Backend
 
 # Anki's field names, and the card keys they come from.
 KEYS = {"Front": "front", "Back": "back", "Text": "cloze", "Extra": "extra", "Source": "source"}
@@ -51,8 +52,11 @@ class FieldEdit:
     text: str  # its new value
 
 
-def pull(cards_dir: Path, collection_path: Path, dry_run: bool = False) -> PullReport:
-    """Write the fields edited in Anki into the card files; refuse the whole pull if one cannot be written exactly."""
+def pull(cards_dir: Path, open_backend: Callable[[], Backend], dry_run: bool = False) -> PullReport:
+    """Write the fields edited in Anki into the card files; refuse the whole pull if one cannot be written exactly.
+
+    ``open_backend`` opens the collection file or the running Anki, as for `redeck.sync.sync`.
+    """
     run = run_pipeline(cards_dir, Plan(keep_cards=True, keep_notes=True))
     if not run.ok:
         raise PullError(cards_dir, "the cards have errors; fix them (redeck check) before pulling")
@@ -61,15 +65,16 @@ def pull(cards_dir: Path, collection_path: Path, dry_run: bool = False) -> PullR
     packaged = {guid(n.card_id): (n.card_id, n.fields, mods[n.card_id]) for n in run.notes}
     names = {n.card_id: FIELD_NAMES[n.notetype] for n in run.notes}
     media = _media_paths(run)
-    col = open_collection(collection_path)
+    backend = open_backend()
+    where = backend.where
     try:
-        ours = _our_notes(col)
-        written = written_state(col)
+        ours = backend.notes()
+        written = load_written(backend)
         for g, note in sorted(ours.items()):
             if g not in packaged and g in written and fields_digest(note.fields) != written[g]:
-                raise PullError(collection_path, f"a note edited in Anki ('{excerpt(note.fields[0])}') has no card in the "
+                raise PullError(where, f"a note edited in Anki ('{excerpt(note.fields[0])}') has no card in the "
                                 "tree any more; nothing to write it into")  # fmt: skip
-        anki = {g: (note.guid, tuple(note.fields), note.mod) for g, note in ours.items()}
+        anki = {g: (note.guid, note.fields, note.mod) for g, note in ours.items()}
         found = classify(anki, packaged, written, names)
         edits = [e for e in found if e.kind == "anki"]
         field_edits = []
@@ -77,7 +82,7 @@ def pull(cards_dir: Path, collection_path: Path, dry_run: bool = False) -> PullR
             card = cards[edit.card_id]
             for name, ours_html, theirs_html in zip(edit.field_names, edit.package_fields, edit.anki_fields, strict=True):
                 if ours_html != theirs_html:
-                    field_edits.append(_field_edit(card, name, theirs_html, media.get(str(card.file), {}), collection_path))
+                    field_edits.append(_field_edit(card, name, theirs_html, media.get(str(card.file), {}), where))
         conflicts = [e.card_id for e in found if e.kind == "both"]
         report = PullReport(dry_run, [(e.card.id.value, e.key) for e in field_edits], conflicts=conflicts)
         if not field_edits:
@@ -94,13 +99,13 @@ def pull(cards_dir: Path, collection_path: Path, dry_run: bool = False) -> PullR
         )
         if dry_run:
             return report
-        _write_and_verify(cards_dir, new_texts, {g: anki[g] for g in (guid(e.card_id) for e in edits)}, collection_path)
+        _write_and_verify(cards_dir, new_texts, {g: anki[g] for g in (guid(e.card_id) for e in edits)}, where)
         state = dict(written)
         state.update((guid(e.card_id), fields_digest(e.anki_fields)) for e in edits)
-        save_written_state(col, state)
+        save_written(backend, state)
         return report
     finally:
-        col.close()
+        backend.close()
 
 
 def _media_paths(run: Run) -> dict[str, dict[str, str]]:
@@ -114,7 +119,7 @@ def _media_paths(run: Run) -> dict[str, dict[str, str]]:
     return found
 
 
-def _field_edit(card: Card, name: str, field_html: str, media: dict[str, str], where: Path) -> FieldEdit:
+def _field_edit(card: Card, name: str, field_html: str, media: dict[str, str], where: str) -> FieldEdit:
     key = KEYS.get(name)
     if key is None:
         raise PullError(where, f"card '{card.id.value}': the {name} field is redeck's own; edit it in the card file")
@@ -203,7 +208,7 @@ def _reads_back(candidate: str, text: str) -> bool:
 
 
 def _write_and_verify(
-    cards_dir: Path, new_texts: dict[Path, str], anki: dict[str, tuple[str, tuple[str, ...], int]], where: Path
+    cards_dir: Path, new_texts: dict[Path, str], anki: dict[str, tuple[str, tuple[str, ...], int]], where: str
 ) -> None:
     """Write the files, check they render to what Anki holds, and stamp the lock with Anki's times; else undo."""
     from redeck.lock import Stamp, line_of, read_lock

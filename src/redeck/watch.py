@@ -7,10 +7,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redeck.build import BuildResult, CheckResult, TreeError, build
 from redeck.lock import is_lock
-from redeck.model import Problem
+from redeck.model import Problem, RedeckError
+
+if TYPE_CHECKING:
+    from redeck.sync import Backend, SyncReport
 
 
 @dataclass(frozen=True)
@@ -53,3 +57,34 @@ def timed_build(cards_dir: Path, output: Path, paths: tuple[str, ...] = (), jobs
     except TreeError as exc:
         result = BuildResult(CheckResult([Problem(f"{cards_dir}/", 1, 1, "error", "io", exc.message)]), output)
     return Rebuild(result, time.perf_counter() - start, paths)
+
+
+@dataclass(frozen=True)
+class Push:
+    """One push of a rebuilt package into a running Anki: what changed there, or why it could not."""
+
+    report: SyncReport | None
+    seconds: float
+    error: str = ""
+
+    @property
+    def notes(self) -> int:
+        """Notes the push added or updated."""
+        return 0 if self.report is None else self.report.new + self.report.updated
+
+
+def push_rebuild(backend: Backend, rebuild: Rebuild) -> Push:
+    """Import a good rebuild into the running Anki with the plan `redeck sync` uses (no prune).
+
+    An Anki that stopped answering is reported, not raised: the watch goes on, and the next save
+    pushes everything the collection still lacks.
+    """
+    from redeck.sync import SyncReport, push
+
+    start = time.perf_counter()
+    report = SyncReport(rebuild.result)
+    try:
+        push(backend, rebuild.result, report)
+    except RedeckError as exc:
+        return Push(None, time.perf_counter() - start, str(exc))
+    return Push(report, time.perf_counter() - start)
