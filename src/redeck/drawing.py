@@ -57,6 +57,46 @@ def new_figure(height: float = 2.4, width: float = WIDTH_IN, **subplots: Any) ->
     return plt.subplots(figsize=(width, height), **subplots)
 
 
+def diagram(width: float = 100, height: float = 60) -> tuple[Any, Any]:
+    """A figure for boxes and arrows: axes hidden, ``width`` × ``height`` units, one unit the same length both ways.
+
+    The figure is always phone-wide (3.4 in), so 100 units are 340 px and 11 pt text is about 4.5 units
+    tall: a box 20 units wide holds about seven characters.
+    """
+    fig, ax = new_figure(height=WIDTH_IN * height / width)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def box(ax: Any, x: float, y: float, w: float, h: float, text: str = "", fill: str = FILL, edge: str = INK,
+        color: str = INK, weight: str = "normal", dashed: bool = False) -> None:  # fmt: skip
+    """A rectangle with its lower left corner at (x, y), and ``text`` centred in it."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x, y), w, h, facecolor=fill, edgecolor=edge, linewidth=1.2, linestyle="--" if dashed else "-"))
+    if text:
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", color=color, fontweight=weight)
+
+
+def arrow(ax: Any, start: tuple[float, float], end: tuple[float, float], text: str = "", color: str = INK,
+          curve: float = 0.0, both: bool = False, dashed: bool = False, shift: tuple[float, float] = (0, 3)) -> None:  # fmt: skip
+    """An arrow from ``start`` to ``end`` (bent by ``curve``), with ``text`` beside its middle (moved by ``shift``)."""
+    style = {"arrowstyle": "<|-|>" if both else "-|>", "color": color, "lw": 1.4, "shrinkA": 1, "shrinkB": 1,
+             "mutation_scale": 10, "connectionstyle": f"arc3,rad={curve}", "linestyle": "--" if dashed else "-"}  # fmt: skip
+    ax.annotate("", xy=end, xytext=start, arrowprops=style)
+    if text:
+        middle = ((start[0] + end[0]) / 2 + shift[0], (start[1] + end[1]) / 2 + shift[1])
+        ax.text(*middle, text, ha="center", va="center", color=color)
+
+
+def label(ax: Any, x: float, y: float, text: str, color: str = INK, ha: str = "center", weight: str = "normal") -> None:
+    """Text centred (or aligned by ``ha``) at (x, y)."""
+    ax.text(x, y, text, ha=ha, va="center", color=color, fontweight=weight)
+
+
 def card_number(card_id: str, field: str = "back", nth: int = 0) -> float:
     """The ``nth`` number written in a card's ``field``: the figure shows what the card says."""
     card = _card(card_id)
