@@ -1,4 +1,4 @@
-"""Watch: rebuild the package whenever a file under the card folder changes."""
+"""Watch: rebuild the package whenever a file under the card folder changes, and push it into a running Anki."""
 
 from __future__ import annotations
 
