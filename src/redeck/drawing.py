@@ -57,6 +57,22 @@ def new_figure(height: float = 2.4, width: float = WIDTH_IN, **subplots: Any) ->
     return plt.subplots(figsize=(width, height), **subplots)
 
 
+def roofline(peak: float, bandwidth: float, title: str) -> tuple[Any, Any]:
+    """A log-log roofline, 1 to 10⁴ FLOPs/byte, its ridge dotted and unlabelled; the figure and axes to draw more on."""
+    ridge = peak / bandwidth
+    fig, ax = new_figure(height=2.5)
+    xs = [1, ridge, 1e4]
+    ax.loglog(xs, [min(peak, x * bandwidth) for x in xs], color=ACCENT)
+    ax.axvline(ridge, color=MUTED, linestyle=":", linewidth=1.2)
+    ax.set_xlim(1, 1e4)
+    ax.set_xticks([1, 10, 100, 1000, 10000], ["1", "10", "100", "1000", "10⁴"])
+    ax.grid(True, which="both", color=MUTED, alpha=0.25, linewidth=0.6)
+    ax.set_xlabel("arithmetic intensity (FLOPs/byte)")
+    ax.set_ylabel("FLOP/s")
+    ax.set_title(title, fontsize=11)
+    return fig, ax
+
+
 def diagram(width: float = 100, height: float = 60) -> tuple[Any, Any]:
     """A figure for boxes and arrows: axes hidden, ``width`` × ``height`` units, one unit the same length both ways.
 
