@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,6 +99,42 @@ def test_a_failing_script_is_one_located_error(figure_tree):
                                      "LookupError: no card 'no-such-card' in the card tree [figure]")  # fmt: skip
 
 
+VARIANTS = """\
+from redeck.drawing import box, diagram, save
+
+for shade in ("#0969da", "#cf222e"):
+    fig, ax = diagram(100, 20)
+    box(ax, 10, 5, 30, 10, "x", fill=shade)
+    save(fig, "variant-" + ("blue" if shade == "#0969da" else "red"))
+"""
+
+
+def test_one_script_may_draw_several_named_figures(figure_tree):
+    figure_tree.write("media/variants.figure.py", VARIANTS)
+    result = run("figures")
+    assert result.exit_code == 0 and "3 figures: 3 written" in result.stderr
+    blue, red = (figure_tree.cards / "media" / f"variant-{c}.svg" for c in ("blue", "red"))
+    assert blue.read_bytes() != red.read_bytes() and b"cf222e" in red.read_bytes()
+    assert not (figure_tree.cards / "media" / "variants.svg").exists()
+    red.unlink()
+    check = run("figures", "--check")
+    assert check.exit_code == 1 and check.stdout.startswith("cards/media/variant-red.svg:1:1: error: missing")
+
+
+def test_a_figure_name_is_a_file_beside_the_script_never_a_path(figure_tree):
+    figure_tree.write("media/escape.figure.py", VARIANTS.replace('"variant-" + ', '"../../x" + '))
+    result = run("figures")
+    assert result.exit_code == 1 and "figure name '../../xblue'" in result.stdout
+    assert not list(figure_tree.root.parent.rglob("xblue.svg")) and not list(figure_tree.root.rglob("*xblue*"))
+
+
+def test_two_scripts_drawing_one_svg_is_an_error_of_the_second(figure_tree):
+    figure_tree.write("media/twice.figure.py", SCRIPT.replace("save(fig)", 'save(fig, "roofline")'))
+    result = run("figures")
+    assert result.exit_code == 1
+    assert "cards/media/twice.figure.py:1:1: error: roofline.svg is drawn by roofline.figure.py too" in result.stdout
+
+
 def test_the_same_script_draws_the_same_bytes_whatever_the_users_settings(figure_tree, tmp_path):
     run("figures")
     first = (figure_tree.cards / "media" / "roofline.svg").read_bytes()
@@ -144,8 +181,8 @@ def test_a_shipped_figures_numbers_are_the_cards_numbers(script, tmp_path):
     from redeck.figures import draw
 
     trace = tmp_path / "trace.jsonl"
-    figure = draw(script, CARDS_ROOT, trace=trace)
-    assert figure.problem is None, figure.problem
+    figures = draw(script, CARDS_ROOT, trace=trace)
+    assert [f.problem for f in figures] == [None] * len(figures), figures[0].problem
     from cardtext import load_cards, numbers_in
 
     cards = load_cards(CARDS_ROOT)
@@ -230,4 +267,5 @@ def test_every_figure_card_reads_at_phone_width_in_day_and_night_mode(phone, tmp
             phone.save_screenshot(str(ARTIFACTS / page.with_suffix(".png").name))
     errors = [entry for entry in phone.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
-    assert len(cards) >= len(SHIPPED_SCRIPTS)  # every figure is shown by at least one card
+    shown = {Path(media[name]).name for _, html, media in cards for name in re.findall(r'src="([^"]+)"', html)}
+    assert shown >= {svg.name for svg in CARDS_ROOT.rglob("*.svg")}  # every figure is shown by a card

@@ -1,7 +1,8 @@
 """Drawing: what a figure script imports: a phone-sized figure in the deck's style, card numbers, a deterministic SVG.
 
 A figure script (``NAME.figure.py`` in the card tree) draws with matplotlib and ends with ``save(fig)``;
-`redeck figures` runs it and writes ``NAME.svg`` beside it. Numbers the figure shows that a card also
+`redeck figures` runs it and writes ``NAME.svg`` beside it. A script that draws several variants of one
+picture names each: ``save(fig, "NAME-a")`` writes ``NAME-a.svg``. Numbers the figure shows that a card also
 states are read from that card (`card_number`), so the two cannot disagree.
 
 Everything that could make two machines draw different bytes is fixed here: text becomes outlines
@@ -20,6 +21,8 @@ from typing import Any
 
 # What the card text calls a number: 1.97e14, 8,960, 0.5, 56.4e9.
 NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+# What save() may call a figure: a file name beside the script, never a path.
+SVG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # Phone width is 360 px; at 100 px per inch a 3.4 in figure shows at its own size, and 11 pt text
 # (15 px) is as large as the card's small text.
 WIDTH_IN = 3.4
@@ -80,6 +83,7 @@ def diagram(width: float = 100, height: float = 60) -> tuple[Any, Any]:
     tall: a box 20 units wide holds about seven characters.
     """
     fig, ax = new_figure(height=WIDTH_IN * height / width)
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # the axes fill the figure: 100 units are the 3.4 in
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
     ax.set_aspect("equal")
@@ -125,9 +129,19 @@ def card_number(card_id: str, field: str = "back", nth: int = 0) -> float:
     return value
 
 
-def save(fig: Any) -> None:
-    """Write the figure where `redeck figures` asked for it (or, run by hand, beside the script)."""
-    out = os.environ.get("REDECK_FIGURE_OUTPUT") or str(Path(_script()).with_suffix("").with_suffix(".svg"))
+def save(fig: Any, name: str | None = None) -> None:
+    """Write the figure as ``name``.svg (the script's own name by default) beside the script.
+
+    Run by `redeck figures`, it goes to the folder `figures` collects from instead.
+    """
+    script = Path(_script())
+    name = name or script.name.removesuffix(".figure.py")
+    if not SVG_NAME.fullmatch(name):
+        raise ValueError(f"figure name {name!r}: use letters, digits, '-' and '_' (it names a file beside the script)")
+    folder = os.environ.get("REDECK_FIGURE_OUTPUT") or str(script.parent)
+    out = Path(folder) / f"{name}.svg"
+    if out.exists() and os.environ.get("REDECK_FIGURE_OUTPUT"):
+        raise ValueError(f"figure {name!r} saved twice")
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
 
 

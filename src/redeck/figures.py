@@ -1,7 +1,7 @@
 """Figures: run every figure script in the card tree and write, or check, the SVG each one draws.
 
-Figures are source: ``NAME.figure.py`` draws ``NAME.svg`` beside it (see drawing.py), and the SVG is
-committed so that a build never needs matplotlib. Each script runs in its own Python process with
+Figures are source: ``NAME.figure.py`` draws ``NAME.svg`` beside it, or several named SVGs (see
+drawing.py), and each SVG is committed so that a build never needs matplotlib. Each script runs in its own Python process with
 a fixed environment (no user matplotlibrc, a fixed hash seed, no clock), so the same script draws the
 same bytes on every machine. A script is code: `redeck figures` runs the tree's scripts, as a test
 suite would; `build` and `check` never do.
@@ -28,7 +28,7 @@ class FiguresError(RedeckError):
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure script and what running it gave."""
+    """One SVG a figure script draws (or the script's failure: then ``drawn`` is None)."""
 
     script: Path
     svg: Path
@@ -54,13 +54,15 @@ def scripts(cards_dir: Path) -> list[Path]:
 
 
 def svg_of(script: Path) -> Path:
+    """The SVG a script draws when it does not name its figures."""
     return script.with_name(script.name.removesuffix(SCRIPT_SUFFIX) + ".svg")
 
 
-def draw(script: Path, cards_dir: Path, trace: Path | None = None) -> Figure:
-    """Run one script in a fixed environment and return the SVG bytes it drew."""
+def draw(script: Path, cards_dir: Path, trace: Path | None = None) -> list[Figure]:
+    """Run one script in a fixed environment: the SVGs it drew, by name, or its one failure."""
     with tempfile.TemporaryDirectory(prefix="redeck-figure-") as work:
-        out = Path(work) / "figure.svg"
+        out = Path(work) / "out"
+        out.mkdir()
         env = {
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
@@ -79,20 +81,28 @@ def draw(script: Path, cards_dir: Path, trace: Path | None = None) -> Figure:
             done = subprocess.run([sys.executable, str(script.resolve())], cwd=script.parent, env=env,
                                   capture_output=True, text=True, timeout=TIMEOUT_S)  # fmt: skip
         except subprocess.TimeoutExpired:
-            return Figure(script, svg_of(script), None, _problem(script, f"figure script ran past {TIMEOUT_S} s"))
-        if done.returncode != 0 or not out.is_file():
-            last = (done.stderr.strip().splitlines() or ["it drew nothing: does it end with save(fig)?"])[-1]
-            return Figure(script, svg_of(script), None, _problem(script, f"figure script failed: {last[:200]}"))
-        return Figure(script, svg_of(script), out.read_bytes())
+            return [_failed(script, f"figure script ran past {TIMEOUT_S} s")]
+        svgs = sorted(out.glob("*.svg"))
+        if done.returncode != 0 or not svgs:
+            return [_failed(script, f"figure script failed: {_exception_line(done.stderr)[:200]}")]
+        return [Figure(script, script.with_name(svg.name), svg.read_bytes()) for svg in svgs]
 
 
 def draw_all(cards_dir: Path) -> list[Figure]:
-    """Every figure of the tree, drawn now."""
+    """Every figure of the tree, drawn now; an SVG two scripts draw is a problem of the second."""
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:
         raise FiguresError("redeck", "drawing figures needs matplotlib: pip install 'redeck[figures]'") from exc
-    return [draw(script, cards_dir) for script in scripts(cards_dir)]
+    figures: list[Figure] = []
+    drawn_by: dict[Path, Path] = {}
+    for script in scripts(cards_dir):
+        for figure in draw(script, cards_dir):
+            first = drawn_by.setdefault(figure.svg, script)
+            if first != script:
+                figure = _failed(script, f"{figure.svg.name} is drawn by {first.name} too")
+            figures.append(figure)
+    return figures
 
 
 def write(figures: list[Figure]) -> list[Figure]:
@@ -105,5 +115,11 @@ def write(figures: list[Figure]) -> list[Figure]:
     return changed
 
 
-def _problem(script: Path, message: str) -> Problem:
-    return Problem(str(script), 1, 1, "error", "figure", message)
+def _exception_line(stderr: str) -> str:
+    """The line of a traceback that says what went wrong: its last unindented line."""
+    said = [line for line in stderr.splitlines() if line.strip() and not line[0].isspace()]
+    return said[-1] if said else "it drew nothing: does it end with save(fig)?"
+
+
+def _failed(script: Path, message: str) -> Figure:
+    return Figure(script, svg_of(script), None, Problem(str(script), 1, 1, "error", "figure", message))

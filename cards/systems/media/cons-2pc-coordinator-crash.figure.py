@@ -4,7 +4,6 @@ database 2 and crashes before telling database 1."""
 from redeck.drawing import ACCENT, FILL, MUTED, SECOND, arrow, box, diagram, label, save
 
 fig, ax = diagram(100, 84)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 one, coord, two = 13, 50, 87
 for x, name in ((one, "DB 1"), (coord, "coordinator"), (two, "DB 2")):
     label(ax, x, 80, name, weight="bold")

@@ -4,7 +4,6 @@ to node 1, whose own counter is at 1; the timestamp node 1 assigns is left as "?
 from redeck.drawing import ACCENT, MUTED, SECOND, arrow, diagram, label, save
 
 fig, ax = diagram(100, 66)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 a, one, two, b = 11, 38, 63, 89
 for x, name in ((a, "client A"), (one, "node 1"), (two, "node 2"), (b, "client B")):
     label(ax, x, 62, name, weight="bold")

@@ -7,7 +7,6 @@ new = int(card_number("cons-linearizability-reads-figure", "extra", 0))  # the v
 old = int(card_number("cons-linearizability-reads-figure", "extra", 1))  # the value before
 
 fig, ax = diagram(100, 56)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 
 
 def x(t: float) -> float:

@@ -7,7 +7,6 @@ logs = {"S1": [1, 1, 2, 3, 3], "S2": [1, 1, 2, 3, 3], "S3": [1, 1, 2, 3], "S4": 
 current = 3  # the leader's term
 cell, gap = 13, 1
 fig, ax = diagram(100, 64)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 x0 = 14
 label(ax, 4, 60, "index", color=MUTED, ha="left")
 for i in range(5):

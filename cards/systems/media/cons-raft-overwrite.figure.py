@@ -6,7 +6,6 @@ from redeck.drawing import FILL, INK, MUTED, SECOND, box, diagram, label, save
 logs = {"S1": [1, 2, 4], "S2": [1, 2], "S3": [1, 2], "S4": [1], "S5": [1, 3]}
 cell, gap, x0 = 13, 1, 14
 fig, ax = diagram(100, 64)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 label(ax, 4, 60, "index", color=MUTED, ha="left")
 for i in range(3):
     label(ax, x0 + i * (cell + gap) + cell / 2, 60, f"{i + 1}", color=MUTED)

@@ -6,7 +6,6 @@ from redeck.drawing import ACCENT, FILL, INK, MUTED, box, diagram, label, save
 readings = [("A", 2, 6), ("B", 5, 9), ("C", 7, 11)]  # (name, earliest, latest) in ms
 end = 12
 fig, ax = diagram(100, 46)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 
 
 def x(t: float) -> float:

@@ -6,7 +6,6 @@ from redeck.drawing import ACCENT, FILL, MUTED, SECOND, arrow, box, card_number,
 first = int(card_number("fault-fencing-token-definition", "extra", 1))  # client 1's token
 second = int(card_number("fault-fencing-token-definition", "extra", 3))  # client 2's token
 fig, ax = diagram(100, 86)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 one, lock, two, store = 11, 38, 64, 89
 for x, name in ((one, "client 1"), (lock, "lock"), (two, "client 2"), (store, "storage")):
     label(ax, x, 82, name, weight="bold")

@@ -7,7 +7,6 @@ left = card_number("fault-lease-check-then-pause", "front", 0)  # seconds of lea
 pause = card_number("fault-lease-check-then-pause", "front", 1)  # seconds the thread is paused
 end = 5 * round((pause + 5) / 5)  # the axis runs a little past the resume
 fig, ax = diagram(100, 50)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 
 
 def x(t: float) -> float:

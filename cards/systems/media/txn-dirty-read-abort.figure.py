@@ -6,7 +6,6 @@ old = card_number("txn-dirty-read-abort-figure", "front", 0)  # x before, commit
 new = card_number("txn-dirty-read-abort-figure", "front", 2)  # what user 1 writes
 
 fig, ax = diagram(100, 52)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 one, two, width, height = 16, 58, 38, 8
 label(ax, 56, 48, f"at start: x = {old:.0f}, committed", color=MUTED)
 label(ax, one + width / 2, 39, "user 1", weight="bold")

@@ -4,7 +4,6 @@ after each step, and the anomaly is unnamed (the card asks it)."""
 from redeck.drawing import ACCENT, FILL, INK, MUTED, arrow, box, card_number, diagram, label, save
 
 fig, ax = diagram(100, 56)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 one, store, two, width, height = 14, 49, 68, 31, 8
 label(ax, one + width / 2, 52, "client 1", weight="bold")
 label(ax, store + 8, 52, "counter", color=MUTED)

@@ -5,7 +5,6 @@ from redeck.drawing import ACCENT, FILL, INK, MUTED, arrow, box, card_number, di
 balance = card_number("txn-read-skew-bank-transfer", "front", 0)  # dollars in each account before the transfer
 amount = card_number("txn-read-skew-bank-transfer", "front", 1)  # dollars moved from account 2 to account 1
 fig, ax = diagram(100, 64)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 alice, transfer, width, height = 16, 58, 38, 8
 label(ax, alice + width / 2, 60, "Alice reads", weight="bold")
 label(ax, transfer + width / 2, 60, "transfer txn", weight="bold")

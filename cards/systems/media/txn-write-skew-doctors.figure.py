@@ -6,7 +6,6 @@ from redeck.drawing import ACCENT, FILL, INK, MUTED, SECOND, arrow, box, card_nu
 on_call = int(card_number("txn-write-skew-doctors-figure", "front", 0))  # what each check reads
 
 fig, ax = diagram(100, 74)
-fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # 100 units = the full 3.4 in
 left, right, width, height = 12, 56, 40, 8
 label(ax, left + width / 2, 70, "Alice's txn", weight="bold")
 label(ax, right + width / 2, 70, "Bob's txn", weight="bold")
