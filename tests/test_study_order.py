@@ -146,6 +146,15 @@ def test_the_glossary_finds_a_term_used_before_the_card_that_teaches_it(ordered)
     assert sorted(strict) == [("glossary", "error"), ("prerequisite", "warning")]
 
 
+@pytest.mark.parametrize(("text", "found"), [("Two clusters meet.", True), ("Many switches.", True), ("A switchboard.", False),
+                                             ("A clustered index.", False), ("One cluster.", True)])  # fmt: skip
+def test_the_glossary_finds_a_term_in_its_plural_too(ordered, text, found):
+    ordered.write("redeck.yaml", DECK_FILE + "glossary:\n  cluster: coll-a\n  switch: coll-a\n")
+    ordered.write("accelerators/rooflines.yaml", unit_file("RE::01 Rooflines", ["roof-a"]).replace("The roof-a fact.", text))
+    warned = [p for p in check_tree(ordered.cards, strict=True).problems if p.rule == "prerequisite"]
+    assert bool(warned) == found, warned
+
+
 def test_sync_moves_a_reviewed_collection_to_the_new_layout_with_history(ordered, tmp_path, monkeypatch):
     """A learner who studied the old deck names gets the new ones, their history kept, and the preset."""
     from anki.collection import Collection

@@ -137,10 +137,10 @@ def front_keys(cards: list[Card]) -> Iterator[tuple[str, int, int, bool]]:
 
 
 def term_uses(cards: list[Card], terms: tuple[str, ...]) -> Iterator[tuple[str, str, int, int]]:
-    """Where each card names a glossary term (in its front, back or cloze, as a whole word)."""
+    """Where each card names a glossary term (in its front, back or cloze, as a whole word, or its plural)."""
     import re
 
-    patterns = [(term, re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")) for term in terms]
+    patterns = [(term, re.compile(rf"(?<!\w){re.escape(term)}(?:e?s)?(?!\w)")) for term in terms]
     for card in cards:
         for text in (card.front, card.back, card.cloze):
             if text is None:
