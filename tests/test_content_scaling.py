@@ -1,9 +1,11 @@
 """Recomputes the worked-example cards of the scaling deck (cards/scaling/).
 
-Every card whose answer is a number computed from stated inputs carries an ``inputs:`` line in ``extra``
-(``inputs: L=80, K=8, H=128, bytes=2, T=8192, B=1``). The tests below read those inputs, recompute the
-answer with the formula the card names, and compare it with the number written in ``back`` (or, where a
-card quotes a derived number in ``extra``, with that). Change a number on one side only and a test fails.
+Every card whose answer is a number computed from stated inputs has them in tests/worked_inputs.yaml
+(``tx-kv-llama3-70b-per-token: "L=80, K=8, H=128, bytes=2, T=1, B=1"``), not on the card, where a learner
+would read them as notes. The tests below recompute the answer from those inputs with the formula the card
+names, and compare it with the number written in ``back`` (or, where a card quotes a derived number in
+``extra``, with that), and check that the inputs a card's question depends on are the ones it states. Change a
+number on one side only and a test fails.
 
 Covered files: transformer-accounting.yaml and case-studies.yaml (owned by the same review as this test),
 plus training-parallelism.yaml and inference.yaml. A few cross-file checks tie the LLaMA-3 configs and the
@@ -20,17 +22,21 @@ from collections.abc import Callable
 
 import pytest
 
+import yaml
+
 from cardtext import CARDS_ROOT, NUMBER, all_text, load_cards, numbers_in, to_float
 
 ROOT = CARDS_ROOT
 SCALING = ROOT / "scaling"
-COVERED_FILES = ("transformer-accounting.yaml", "case-studies.yaml", "training-parallelism.yaml", "inference.yaml")
+COVERED_FILES = ("transformer-accounting.yaml", "case-studies.yaml", "training-parallelism.yaml", "inference.yaml", "moe.yaml")
 
 # --------------------------------------------------------------------------------------------- loading
 
 
 # Only the scaling cards and the accelerator spec cards they are checked against.
 CARDS = {**load_cards(ROOT / "accelerators"), **load_cards(SCALING)}
+WORKED_INPUTS_FILE = CARDS_ROOT.parent / "tests" / "worked_inputs.yaml"
+WORKED_INPUTS: dict[str, str] = yaml.safe_load(WORKED_INPUTS_FILE.read_text(encoding="utf-8"))
 
 
 def card(cid: str) -> dict:
@@ -58,11 +64,11 @@ def quantity(cid: str, unit: str, field: str = "back", nth: int = 0) -> float:
 
 
 def inputs(cid: str) -> dict[str, float]:
-    """The `inputs: a=1, b=2e3` line of a card's extra, as floats."""
-    m = re.search(r"^\s*inputs:\s*(.+)$", text(cid, "extra"), re.M)
-    assert m, f"{cid}: no 'inputs:' line in extra"
+    """The inputs of a worked example (``a=1, b=2e3`` in tests/worked_inputs.yaml), as floats."""
+    card(cid)
+    assert cid in WORKED_INPUTS, f"{cid}: no inputs in {WORKED_INPUTS_FILE.name}"
     out = {}
-    for part in m.group(1).split(","):
+    for part in WORKED_INPUTS[cid].split(","):
         key, _, value = part.strip().partition("=")
         out[key.strip()] = to_float(value.strip())
     return out
@@ -79,9 +85,8 @@ def check(cid: str, stated: float, derived: float, rel: float, what: str = "") -
 
 
 def quoted(cid: str, value: float, field: str | None = None, rel: float = 0.005) -> bool:
-    """True if the card's text (without its inputs line) quotes `value`."""
-    body = re.sub(r"^\s*inputs:.*$", "", text(cid, field), flags=re.M)
-    return any(close(to_float(n), value, rel) for n in re.findall(NUMBER, body))
+    """True if the card's text quotes `value`."""
+    return any(close(to_float(n), value, rel) for n in re.findall(NUMBER, text(cid, field)))
 
 
 def assert_quoted(cid: str, value: float, field: str | None = None, rel: float = 0.005) -> None:
@@ -699,23 +704,37 @@ def _(cid):
 # ============================================================================================= tests
 
 
+@worked("moe-deepseek-critical-batch")
+def _(cid):
+    i = inputs(cid)
+    # int8 weights (1 byte) and bf16 matmuls: intensity 2·B·k / (E · bytes per weight) must reach the critical intensity
+    check(cid, quantity(cid, "tokens"), i["intensity"] * i["weight_bytes"] * i["E"] / (2 * i["k"]), 0.0)
+    for key in ("E", "intensity"):
+        assert_quoted(cid, i[key], "front")
+
+
 @pytest.mark.parametrize("cid", sorted(WORKED))
 def test_worked_example(cid):
     WORKED[cid](cid)
 
 
 def _cards_with_inputs(files) -> list[str]:
-    return sorted(cid for cid, c in CARDS.items() if c["_file"] in files and re.search(r"^\s*inputs:", c.get("extra", ""), re.M))
+    return sorted(cid for cid in WORKED_INPUTS if cid in CARDS and CARDS[cid]["_file"] in files)
 
 
 def test_every_worked_example_is_recomputed():
     missing = [cid for cid in _cards_with_inputs(COVERED_FILES) if cid not in WORKED]
-    assert not missing, f"cards with an inputs: line but no recomputation in this test: {missing}"
+    assert not missing, f"cards with inputs but no recomputation in this test: {missing}"
 
 
-def test_inputs_lines_parse():
-    for cid in _cards_with_inputs(COVERED_FILES):
+def test_worked_inputs_parse_and_name_cards_that_exist():
+    assert sorted(cid for cid in WORKED_INPUTS if cid not in CARDS) == []
+    for cid in WORKED_INPUTS:
         assert inputs(cid), cid
+
+
+def test_no_card_shows_the_tests_inputs_to_the_learner():
+    assert [cid for cid, c in CARDS.items() if re.search(r"^\s*inputs:", c.get("extra", ""), re.M)] == []
 
 
 # ---------------------------------------------------------------- cross-card consistency

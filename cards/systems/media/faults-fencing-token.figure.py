@@ -3,8 +3,8 @@ then client 1 writes with its old token; what storage does with that last write 
 
 from redeck.drawing import ACCENT, FILL, MUTED, SECOND, arrow, box, card_number, diagram, label, save
 
-first = int(card_number("fault-fencing-token-definition", "extra", 1))  # client 1's token
-second = int(card_number("fault-fencing-token-definition", "extra", 3))  # client 2's token
+first = int(card_number("fault-fencing-token-figure", "extra", 0))  # client 1's token
+second = int(card_number("fault-fencing-token-figure", "extra", 1))  # client 2's token
 fig, ax = diagram(100, 86)
 one, lock, two, store = 11, 38, 64, 89
 for x, name in ((one, "client 1"), (lock, "lock"), (two, "client 2"), (store, "storage")):
