@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable
 
 import pytest
-
 import yaml
 
 from cardtext import CARDS_ROOT, NUMBER, all_text, load_cards, numbers_in, to_float
