@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from conftest import NOW, import_package
@@ -171,6 +172,24 @@ def test_every_shipped_figure_is_current():
     result = subprocess.run([sys.executable, "-c", "from redeck.cli import main; main()", "figures", "--check", str(CARDS_ROOT)],
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def figure_cards_by_track() -> dict[str, list[str]]:
+    """The shipped cards whose question shows a figure, by track (systems: systems/ and stack/)."""
+    tracks: dict[str, list[str]] = {"systems": [], "accelerators": []}
+    for path in sorted(CARDS_ROOT.rglob("*.yaml")):
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
+        track = "systems" if path.relative_to(CARDS_ROOT).parts[0] in ("systems", "stack") else "accelerators"
+        for card in doc.get("cards", []) if isinstance(doc, dict) else []:
+            if re.search(r"!\[[^\]]*\]\(media/[^)]+\.svg\)", card.get("front", "") + card.get("cloze", "")):
+                tracks[track].append(card["id"])
+    return tracks
+
+
+def test_the_deck_has_forty_figure_cards_over_both_tracks():
+    tracks = figure_cards_by_track()
+    assert len(tracks["systems"]) >= 15 and len(tracks["accelerators"]) >= 20, {k: len(v) for k, v in tracks.items()}
+    assert len(tracks["systems"]) + len(tracks["accelerators"]) >= 40
 
 
 @pytest.mark.parametrize("script", SHIPPED_SCRIPTS, ids=lambda p: p.name)
