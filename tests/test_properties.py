@@ -114,6 +114,18 @@ def test_random_files_give_located_errors(tmp_path_factory, monkeypatch, data):
     assert_package_or_errors(root, "build", monkeypatch)
 
 
+@settings(max_examples=500)
+@given(st.text(alphabet="ab :", max_size=12))
+def test_the_schema_and_check_agree_on_deck_paths(deck):
+    """An editor's schema must accept exactly the deck paths `check` accepts ("272 Kernels: Triton" included)."""
+    from redeck.check import check_deck
+    from redeck.model import Position, Text
+    from redeck.schema import DECK_REGEX
+
+    checked = not list(check_deck(Text(deck, Position("t.yaml", 1, 1))))
+    assert checked == bool(re.match(DECK_REGEX, deck)), deck
+
+
 @settings(max_examples=300)
 @given(st.text(max_size=80))
 def test_plain_text_fast_path_matches_the_markdown_renderer(text):

@@ -12,7 +12,8 @@ SCHEMA_ID = "https://github.com/redeck/redeck/card-file.schema.json"
 # JSON Schema patterns are not anchored. Deck and tag levels are a little stricter here than in
 # `check` (no ':' inside a level), which only matters for names nobody writes.
 ID_REGEX = f"^{ID_PATTERN.pattern}$"
-DECK_LEVEL = r"[^:\s](?:[^:]*[^:\s])?"
+# A level as check_deck takes it: no "::" inside, no space or ":" at either end; a lone ":" inside is fine.
+DECK_LEVEL = r"[^:\s](?:(?:[^:]|:(?!:))*[^:\s])?"
 DECK_REGEX = rf"^{DECK_LEVEL}(?:::{DECK_LEVEL})*$"
 TAG_REGEX = r"^[^:\s]+(?:::[^:\s]+)*$"
 
