@@ -8,7 +8,7 @@ names, and compare it with the number written in ``back`` (or, where a card quot
 number on one side only and a test fails.
 
 Covered files: transformer-accounting.yaml and case-studies.yaml (owned by the same review as this test),
-plus training-parallelism.yaml and inference.yaml. A few cross-file checks tie the LLaMA-3 configs and the
+plus training-parallelism.yaml, inference.yaml and moe.yaml. A few cross-file checks tie the LLaMA-3 configs and the
 TPU/GPU peak numbers used here to the spec cards they come from (cards/accelerators/).
 
 Only PyYAML is needed; files are read with yaml.BaseLoader, so every value is a string.

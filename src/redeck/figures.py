@@ -1,9 +1,9 @@
 """Figures: run every figure script in the card tree and write, or check, the SVG each one draws.
 
 Figures are source: ``NAME.figure.py`` draws ``NAME.svg`` beside it, or several named SVGs (see
-drawing.py), and each SVG is committed so that a build never needs matplotlib. Each script runs in its own Python process with
-a fixed environment (no user matplotlibrc, a fixed hash seed, no clock), so the same script draws the
-same bytes on every machine. A script is code: `redeck figures` runs the tree's scripts, as a test
+drawing.py), and each SVG is committed so that a build never needs matplotlib. Each script runs in
+its own Python process with a fixed environment (no user matplotlibrc, a fixed hash seed, no clock),
+so the same script draws the same bytes on every machine. A script is code: `redeck figures` runs the tree's scripts, as a test
 suite would; `build` and `check` never do.
 """
 

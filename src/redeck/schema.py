@@ -9,8 +9,8 @@ from redeck.lint import RULES
 
 SCHEMA_ID = "https://github.com/redeck/redeck/card-file.schema.json"
 
-# JSON Schema patterns are not anchored. Deck and tag levels are a little stricter here than in
-# `check` (no ':' inside a level), which only matters for names nobody writes.
+# JSON Schema patterns are not anchored. Tag levels are a little stricter here than in `check`
+# (no ':' inside a level), which only matters for tags nobody writes; deck paths match `check` exactly.
 ID_REGEX = f"^{ID_PATTERN.pattern}$"
 # A level as check_deck takes it: no "::" inside, no space or ":" at either end; a lone ":" inside is fine.
 DECK_LEVEL = r"[^:\s](?:(?:[^:]|:(?!:))*[^:\s])?"
