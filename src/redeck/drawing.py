@@ -112,6 +112,11 @@ def arrow(ax: Any, start: tuple[float, float], end: tuple[float, float], text: s
         ax.text(*middle, text, ha="center", va="center", color=color)
 
 
+def lifeline(ax: Any, x: float, bottom: float, top: float) -> None:
+    """A participant's dotted vertical line in a message diagram, behind the arrows drawn across it."""
+    ax.plot([x, x], [bottom, top], color=MUTED, linewidth=1, linestyle=":", zorder=0)
+
+
 def label(ax: Any, x: float, y: float, text: str, color: str = INK, ha: str = "center", weight: str = "normal") -> None:
     """Text centred (or aligned by ``ha``) at (x, y)."""
     ax.text(x, y, text, ha=ha, va="center", color=color, fontweight=weight)

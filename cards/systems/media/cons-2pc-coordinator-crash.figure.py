@@ -1,15 +1,15 @@
 """Two-phase commit as in DDIA's Figure 9-10: both databases vote yes, the coordinator decides to commit, tells
 database 2 and crashes before telling database 1."""
 
-from redeck.drawing import ACCENT, FILL, MUTED, SECOND, arrow, box, diagram, label, save
+from redeck.drawing import ACCENT, FILL, SECOND, arrow, box, diagram, label, lifeline, save
 
 fig, ax = diagram(100, 84)
 one, coord, two = 13, 50, 87
 for x, name in ((one, "DB 1"), (coord, "coordinator"), (two, "DB 2")):
     label(ax, x, 80, name, weight="bold")
-ax.plot([one, one], [4, 76], color=MUTED, linewidth=1, linestyle=":", zorder=0)
-ax.plot([two, two], [4, 76], color=MUTED, linewidth=1, linestyle=":", zorder=0)
-ax.plot([coord, coord], [33, 76], color=MUTED, linewidth=1, linestyle=":", zorder=0)
+lifeline(ax, one, 4, 76)
+lifeline(ax, two, 4, 76)
+lifeline(ax, coord, 33, 76)
 arrow(ax, (coord, 72), (one, 68), "prepare", shift=(0, 3.5))
 arrow(ax, (coord, 72), (two, 68), "prepare", shift=(0, 3.5))
 arrow(ax, (one, 62), (coord, 58), "yes", color=ACCENT, shift=(0, 3.5))
