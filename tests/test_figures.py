@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from conftest import NOW, import_package
@@ -176,14 +175,15 @@ def test_every_shipped_figure_is_current():
 
 def figure_cards_by_track() -> dict[str, list[str]]:
     """The shipped cards whose question shows a figure, by track (systems: systems/ and stack/)."""
-    tracks: dict[str, list[str]] = {"systems": [], "accelerators": []}
-    for path in sorted(CARDS_ROOT.rglob("*.yaml")):
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
-        track = "systems" if path.relative_to(CARDS_ROOT).parts[0] in ("systems", "stack") else "accelerators"
-        for card in doc.get("cards", []) if isinstance(doc, dict) else []:
-            if re.search(r"!\[[^\]]*\]\(media/[^)]+\.svg\)", card.get("front", "") + card.get("cloze", "")):
-                tracks[track].append(card["id"])
-    return tracks
+    from cardtext import load_cards
+
+    folders = {"systems": ("systems", "stack"), "accelerators": ("accelerators", "scaling")}
+    shows_figure = re.compile(r"!\[[^\]]*\]\(media/[^)]+\.svg\)")
+    return {
+        track: [cid for d in dirs for cid, card in load_cards(CARDS_ROOT / d).items()
+                if shows_figure.search(card.get("front", "") + card.get("cloze", ""))]
+        for track, dirs in folders.items()
+    }  # fmt: skip
 
 
 def test_the_deck_has_forty_figure_cards_over_both_tracks():
